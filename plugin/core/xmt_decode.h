@@ -1,0 +1,59 @@
+/* xmt_decode.h: the entry of the decoding core.
+ *
+ * The Wireshark glue (or a unit test, or a fuzzer) describes one HTTP request
+ * as an xmt_request and asks two questions:
+ *   xmt_recognise(): is this vendor analytics traffic?  Cheap: parameter names,
+ *                    payload prefixes and host/path hints only, no decoding.
+ *   xmt_decode():    peel every layer and return the message with its events.
+ */
+#ifndef XMT_DECODE_H
+#define XMT_DECODE_H
+
+#include <glib.h>
+#include "xmt_message.h"
+
+typedef enum {
+    XMT_INPUT_BODY,      /* the HTTP entity body (already de-chunked and decompressed) */
+    XMT_INPUT_URI_QUERY, /* the query string of the request URI (GET beacons) */
+} xmt_input_kind;
+
+typedef struct {
+    xmt_input_kind kind;
+    const guint8 *data;       /* the body, or the query string without '?' */
+    gsize len;
+    const char *method;       /* "POST", "GET", or NULL when unknown */
+    const char *uri;          /* request URI, or NULL */
+    const char *host;         /* Host header, or NULL */
+    const char *content_type; /* bare media type, lower case, or NULL */
+    const char *user_agent;   /* or NULL */
+    gboolean dry_run;         /* "Dry-Run: true" header seen */
+    int gzip_header;          /* value of a "gzip:" request header, -1 when absent */
+} xmt_request;
+
+/* Hard limits and options. Hitting a limit ends decoding of that layer with
+ * an error naming the limit; what was decoded before it is kept. */
+typedef struct {
+    gboolean want_members;   /* report every JSON leaf (costly; only when shown or filtered) */
+    gsize max_inflated;      /* bytes one inflate may produce */
+    guint max_events;        /* events decoded from one message */
+    guint max_json_depth;    /* nesting of JSON containers */
+    guint max_json_nodes;    /* JSON values in one document */
+    guint max_members;       /* JSON leaves reported per event */
+} xmt_config;
+
+#define XMT_DEFAULT_MAX_INFLATED   (16u * 1024u * 1024u)
+#define XMT_DEFAULT_MAX_EVENTS     10000u
+#define XMT_DEFAULT_MAX_JSON_DEPTH 64u
+#define XMT_DEFAULT_MAX_JSON_NODES 2000000u
+#define XMT_DEFAULT_MAX_MEMBERS    4096u
+
+void xmt_config_init(xmt_config *cfg);
+void xmt_request_init(xmt_request *req);
+
+xmt_sdk xmt_recognise(const xmt_request *req);
+
+/* NULL when the request is not recognised.  Never fails otherwise: what could
+ * not be decoded is in msg->errors. */
+xmt_message *xmt_decode(const xmt_request *req, const xmt_config *cfg);
+
+#endif /* XMT_DECODE_H */

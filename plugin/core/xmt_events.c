@@ -1,0 +1,194 @@
+/* xmt_events.c: walking a JSON event into facts and members. */
+#include "xmt_events.h"
+#include "xmt_peel.h"
+#include "xmt_search.h"
+
+#include <string.h>
+
+typedef struct {
+    xmt_message *msg;
+    const xmt_json_doc *doc;
+    int layer;
+    const xmt_fact_rule *rules;
+    const xmt_config *cfg;
+    xmt_event *ev;
+    GString *path;    /* "payloads[1]" */
+    GString *shape;   /* "payloads[]": what rules match */
+    guint members;
+} walk;
+
+static const xmt_fact_rule *rule_for(const walk *w)
+{
+    for (const xmt_fact_rule *r = w->rules; r->path; r++)
+        if (strcmp(r->path, w->shape->str) == 0)
+            return r;
+    return NULL;
+}
+
+static void apply_rule(walk *w, const xmt_fact_rule *rule, const xmt_json_node *n, const char *text, xmt_span span)
+{
+    if (rule->kind == XMT_RULE_NUMBER) {
+        gint64 v;
+        if (xmt_json_int64(w->doc, n, &v))
+            xmt_event_add_fact(w->ev, rule->fact, NULL, v, span);
+        return;
+    }
+    if (text && text[0] != '\0' && n->type != XMT_JSON_NULL)
+        xmt_event_add_fact(w->ev, rule->fact, text, 0, span);
+}
+
+static void visit_leaf(walk *w, const xmt_json_node *n)
+{
+    xmt_span span = xmt_span_make(w->layer, n->off, n->len);
+    const xmt_fact_rule *rule = w->rules ? rule_for(w) : NULL;
+    gboolean member = w->cfg->want_members && w->members < w->cfg->max_members;
+    if (!rule && !member)
+        return;
+    char *raw = xmt_json_text(w->doc, n);
+    const char *text = xmt_message_strdup(w->msg, raw);
+    g_free(raw);
+    if (rule)
+        apply_rule(w, rule, n, text, span);
+    if (member) {
+        xmt_event_add_member(w->ev, xmt_message_strdup(w->msg, w->path->str), text, span);
+        if (++w->members == w->cfg->max_members)
+            xmt_message_add_error(w->msg, "limit", span, "event has more than %u members; the rest are not listed",
+                                  w->cfg->max_members);
+    }
+}
+
+static void append_key(GString *s, const xmt_json_doc *doc, const xmt_json_node *n)
+{
+    if (s->len)
+        g_string_append_c(s, '.');
+    if (n->flags & XMT_JSON_KEY_ESCAPED) {
+        char *key = xmt_json_key(doc, n);
+        g_string_append(s, key);
+        g_free(key);
+    } else {
+        g_string_append_len(s, (const gchar *)doc->buf + n->key_off, n->key_len);
+    }
+}
+
+static void visit(walk *w, guint32 index)
+{
+    const xmt_json_node *n = xmt_json_node_at(w->doc, index);
+    if (!n || !(n->flags & XMT_JSON_COMPLETE))
+        return;
+    if (n->type != XMT_JSON_OBJECT && n->type != XMT_JSON_ARRAY) {
+        visit_leaf(w, n);
+        return;
+    }
+    guint32 i = 0;
+    for (guint32 c = xmt_json_first_child(w->doc, index); c != XMT_JSON_NONE; c = xmt_json_node_at(w->doc, c)->next, i++) {
+        gsize path_len = w->path->len, shape_len = w->shape->len;
+        const xmt_json_node *child = xmt_json_node_at(w->doc, c);
+        if (n->type == XMT_JSON_OBJECT) {
+            append_key(w->path, w->doc, child);
+            append_key(w->shape, w->doc, child);
+        } else {
+            g_string_append_printf(w->path, "[%u]", i);
+            g_string_append(w->shape, "[]");
+        }
+        visit(w, c);
+        g_string_truncate(w->path, path_len);
+        g_string_truncate(w->shape, shape_len);
+    }
+}
+
+static gboolean has_string_fact(const xmt_event *ev, xmt_fact_id id, const char *value)
+{
+    for (guint i = 0; i < ev->facts->len; i++) {
+        const xmt_fact *f = &g_array_index(ev->facts, xmt_fact, i);
+        if (f->id == id && f->str && strcmp(f->str, value) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* A search typed into a search engine shows up in the page URL's query. */
+static void add_search_terms_from_urls(xmt_message *msg, xmt_event *ev)
+{
+    guint n = ev->facts->len;
+    for (guint i = 0; i < n; i++) {
+        xmt_fact f = g_array_index(ev->facts, xmt_fact, i);
+        if (f.id != XMT_FACT_URL)
+            continue;
+        char *term = xmt_search_term_from_url(f.str);
+        if (term && !has_string_fact(ev, XMT_FACT_SEARCH_TERM, term))
+            xmt_event_add_fact(ev, XMT_FACT_SEARCH_TERM, xmt_message_strdup(msg, term), 0, f.span);
+        g_free(term);
+    }
+}
+
+xmt_event *xmt_event_from_json(xmt_message *msg, const xmt_json_doc *doc, guint32 object, int layer,
+                               const xmt_fact_rule *rules, const xmt_config *cfg)
+{
+    const xmt_json_node *n = xmt_json_node_at(doc, object);
+    xmt_event *ev = xmt_message_add_event(msg, xmt_span_make(layer, n->off, n->len));
+    walk w = { msg, doc, layer, rules, cfg, ev, g_string_sized_new(64), g_string_sized_new(64), 0 };
+    visit(&w, object);
+    g_string_free(w.path, TRUE);
+    g_string_free(w.shape, TRUE);
+    add_search_terms_from_urls(msg, ev);
+    const xmt_fact *name = xmt_event_fact(ev, XMT_FACT_EVENT);
+    if (!name)
+        name = xmt_event_fact(ev, XMT_FACT_EVENT_TYPE);
+    ev->name = name ? name->str : NULL;
+    return ev;
+}
+
+void xmt_parse_json_span(xmt_message *msg, const xmt_request *req, xmt_span span, const char *what,
+                         const xmt_config *cfg, xmt_json_doc *doc)
+{
+    xmt_json_parse(doc, xmt_span_data(msg, req, span), span.len, cfg->max_json_depth, cfg->max_json_nodes);
+    if (!doc->complete) {
+        gboolean limit = strstr(doc->error, "(limit)") != NULL;
+        xmt_message_add_error(msg, limit ? "limit" : "JSON",
+                              xmt_span_make(span.layer, span.off + doc->error_off, 1),
+                              "%s: %s JSON at offset %" G_GSIZE_FORMAT ": %s", what,
+                              limit ? "stopped reading" : "invalid", doc->error_off, doc->error);
+    }
+}
+
+static gboolean event_limit_reached(xmt_message *msg, const xmt_json_node *n, int layer, const xmt_config *cfg, guint done)
+{
+    if (done < cfg->max_events)
+        return FALSE;
+    xmt_message_add_error(msg, "limit", xmt_span_make(layer, n->off, n->len),
+                          "more than %u events in one message; the rest are not decoded", cfg->max_events);
+    return TRUE;
+}
+
+void xmt_for_each_event(xmt_message *msg, const xmt_json_doc *doc, int layer, const char *what,
+                        const xmt_config *cfg, xmt_event_fn decode_one, void *user)
+{
+    const xmt_json_node *root = xmt_json_node_at(doc, 0);
+    if (!root)
+        return;
+    if (root->type == XMT_JSON_OBJECT) {
+        if (root->flags & XMT_JSON_COMPLETE)
+            decode_one(msg, doc, 0, layer, cfg, user);
+        return;
+    }
+    if (root->type != XMT_JSON_ARRAY) {
+        xmt_message_add_error(msg, "JSON", xmt_span_make(layer, root->off, root->len),
+                              "%s: expected an array or object of events", what);
+        return;
+    }
+    guint done = 0, index = 0;
+    for (guint32 c = xmt_json_first_child(doc, 0); c != XMT_JSON_NONE; c = xmt_json_node_at(doc, c)->next, index++) {
+        const xmt_json_node *n = xmt_json_node_at(doc, c);
+        if (!(n->flags & XMT_JSON_COMPLETE))
+            break;  /* cut by a syntax error or a limit, already reported */
+        if (event_limit_reached(msg, n, layer, cfg, done))
+            break;
+        if (n->type != XMT_JSON_OBJECT) {
+            xmt_message_add_error(msg, "JSON", xmt_span_make(layer, n->off, n->len),
+                                  "%s: element %u is not an event object", what, index);
+            continue;
+        }
+        decode_one(msg, doc, c, layer, cfg, user);
+        done++;
+    }
+}

@@ -1,0 +1,45 @@
+/* xmt_events.h: from a JSON object to an event: its members and typed facts.
+ *
+ * Each format module gives a table of rules that say which JSON path feeds
+ * which contract fact; the walk below applies them and records every leaf as
+ * a member "path=value".  Paths are dotted keys from the event's root, with
+ * [i] for array elements; rules match the path with the indices left out
+ * ("payloads[]"), so one rule covers every element. */
+#ifndef XMT_EVENTS_H
+#define XMT_EVENTS_H
+
+#include "xmt_decode.h"
+#include "xmt_message.h"
+#include "../layers/xmt_json.h"
+
+typedef enum {
+    XMT_RULE_STRING,   /* the leaf's text */
+    XMT_RULE_NUMBER,   /* an integer (JSON number or string of digits) */
+} xmt_rule_kind;
+
+typedef struct {
+    const char *path;
+    xmt_fact_id fact;
+    xmt_rule_kind kind;
+} xmt_fact_rule;
+
+#define XMT_RULES_END { NULL, XMT_FACT_COUNT, XMT_RULE_STRING }
+
+/* Decodes the object at `object` of doc (whose bytes are layer `layer`) into
+ * a new event of msg.  URL facts also yield search terms (xmt_search.h). */
+xmt_event *xmt_event_from_json(xmt_message *msg, const xmt_json_doc *doc, guint32 object, int layer,
+                               const xmt_fact_rule *rules, const xmt_config *cfg);
+
+/* Parses the JSON at span into doc, reporting a failure as a "JSON" error. */
+void xmt_parse_json_span(xmt_message *msg, const xmt_request *req, xmt_span span, const char *what,
+                         const xmt_config *cfg, xmt_json_doc *doc);
+
+/* The events of a document: the elements of a root array, or the root object
+ * itself.  Stops at cfg->max_events (with an error) and at the first element
+ * broken by a syntax error.  Calls decode_one for each complete object. */
+typedef void (*xmt_event_fn)(xmt_message *msg, const xmt_json_doc *doc, guint32 object, int layer,
+                             const xmt_config *cfg, void *user);
+void xmt_for_each_event(xmt_message *msg, const xmt_json_doc *doc, int layer, const char *what,
+                        const xmt_config *cfg, xmt_event_fn decode_one, void *user);
+
+#endif

@@ -1,0 +1,181 @@
+/* xmt_message.c: construction and teardown of a decoded message. */
+#include "xmt_message.h"
+
+#include <stdarg.h>
+
+const char *xmt_sdk_name(xmt_sdk sdk)
+{
+    switch (sdk) {
+    case XMT_SDK_SENSORS:        return "sensors";
+    case XMT_SDK_MIUI_ANALYTICS: return "miui_analytics";
+    case XMT_SDK_MIUI_TRACKER:   return "miui_tracker";
+    case XMT_SDK_MISTAT:         return "mistat";
+    case XMT_SDK_ONETRACK:       return "onetrack";
+    case XMT_SDK_NONE:           break;
+    }
+    return "none";
+}
+
+const char *xmt_layer_kind_name(xmt_layer_kind kind)
+{
+    switch (kind) {
+    case XMT_LAYER_PERCENT:   return "percent-encoding";
+    case XMT_LAYER_BASE64:    return "base64";
+    case XMT_LAYER_GZIP:      return "gzip";
+    case XMT_LAYER_ZLIB:      return "zlib";
+    case XMT_LAYER_DEFLATE:   return "deflate";
+    case XMT_LAYER_DECRYPTED: return "decryption";
+    }
+    return "?";
+}
+
+static void layer_free(gpointer p)
+{
+    xmt_layer *layer = p;
+    g_free(layer->data);
+    g_free(layer);
+}
+
+static void event_free(gpointer p)
+{
+    xmt_event *ev = p;
+    g_array_free(ev->facts, TRUE);
+    if (ev->members)
+        g_array_free(ev->members, TRUE);
+    g_free(ev);
+}
+
+xmt_message *xmt_message_new(xmt_sdk sdk)
+{
+    xmt_message *msg = g_new0(xmt_message, 1);
+    msg->sdk = sdk;
+    msg->layers = g_ptr_array_new_with_free_func(layer_free);
+    msg->facts = g_array_new(FALSE, FALSE, sizeof(xmt_fact));
+    msg->events = g_ptr_array_new_with_free_func(event_free);
+    msg->errors = g_array_new(FALSE, FALSE, sizeof(xmt_error));
+    msg->strings = g_string_chunk_new(1024);
+    return msg;
+}
+
+void xmt_message_free(xmt_message *msg)
+{
+    if (!msg)
+        return;
+    g_ptr_array_free(msg->layers, TRUE);
+    g_array_free(msg->facts, TRUE);
+    g_ptr_array_free(msg->events, TRUE);
+    g_array_free(msg->errors, TRUE);
+    g_string_chunk_free(msg->strings);
+    g_free(msg);
+}
+
+const char *xmt_message_strdup(xmt_message *msg, const char *s)
+{
+    return s ? g_string_chunk_insert(msg->strings, s) : NULL;
+}
+
+const char *xmt_message_strndup(xmt_message *msg, const char *s, gsize len)
+{
+    return g_string_chunk_insert_len(msg->strings, s, (gssize)len);
+}
+
+const char *xmt_message_printf(xmt_message *msg, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *tmp = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    const char *s = g_string_chunk_insert(msg->strings, tmp);
+    g_free(tmp);
+    return s;
+}
+
+int xmt_message_add_layer(xmt_message *msg, xmt_layer_kind kind, const char *label,
+                          guint8 *data, gsize len, xmt_span from)
+{
+    xmt_layer *layer = g_new0(xmt_layer, 1);
+    layer->kind = kind;
+    layer->label = xmt_message_strdup(msg, label);
+    layer->data = data;
+    layer->len = len;
+    layer->from = from;
+    g_ptr_array_add(msg->layers, layer);
+    return (int)msg->layers->len - 1;
+}
+
+const xmt_layer *xmt_message_layer(const xmt_message *msg, int index)
+{
+    if (index < 0 || (guint)index >= msg->layers->len)
+        return NULL;
+    return g_ptr_array_index(msg->layers, index);
+}
+
+guint8 *xmt_message_steal_layer(xmt_message *msg, int index)
+{
+    if (index < 0 || (guint)index >= msg->layers->len)
+        return NULL;
+    xmt_layer *layer = g_ptr_array_index(msg->layers, index);
+    guint8 *data = layer->data;
+    layer->data = NULL;
+    return data;
+}
+
+void xmt_message_add_fact(xmt_message *msg, xmt_fact_id id, const char *str, gint64 num, xmt_span span)
+{
+    xmt_fact fact = { id, str, num, span };
+    g_array_append_val(msg->facts, fact);
+}
+
+void xmt_message_add_error(xmt_message *msg, const char *layer, xmt_span span, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *tmp = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    xmt_error err = { layer, g_string_chunk_insert(msg->strings, tmp), span };
+    g_free(tmp);
+    g_array_append_val(msg->errors, err);
+}
+
+xmt_event *xmt_message_add_event(xmt_message *msg, xmt_span span)
+{
+    xmt_event *ev = g_new0(xmt_event, 1);
+    ev->span = span;
+    ev->facts = g_array_new(FALSE, FALSE, sizeof(xmt_fact));
+    g_ptr_array_add(msg->events, ev);
+    return ev;
+}
+
+void xmt_event_add_fact(xmt_event *ev, xmt_fact_id id, const char *str, gint64 num, xmt_span span)
+{
+    xmt_fact fact = { id, str, num, span };
+    g_array_append_val(ev->facts, fact);
+}
+
+void xmt_event_add_member(xmt_event *ev, const char *path, const char *value, xmt_span span)
+{
+    if (!ev->members)
+        ev->members = g_array_sized_new(FALSE, FALSE, sizeof(xmt_member), 32);
+    xmt_member m = { path, value, span };
+    g_array_append_val(ev->members, m);
+}
+
+static const xmt_fact *find_fact(const GArray *facts, xmt_fact_id id)
+{
+    for (guint i = 0; i < facts->len; i++) {
+        const xmt_fact *f = &g_array_index(facts, xmt_fact, i);
+        if (f->id == id)
+            return f;
+    }
+    return NULL;
+}
+
+const xmt_fact *xmt_event_fact(const xmt_event *ev, xmt_fact_id id)
+{
+    return find_fact(ev->facts, id);
+}
+
+const xmt_fact *xmt_message_fact(const xmt_message *msg, xmt_fact_id id)
+{
+    return find_fact(msg->facts, id);
+}

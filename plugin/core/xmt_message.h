@@ -1,0 +1,166 @@
+/* xmt_message.h: what the decoding core produces from one HTTP message.
+ *
+ * A message is the result of peeling every layer of one analytics upload:
+ * the decoded layers themselves (so the Wireshark side can show and export
+ * their bytes), the typed facts found at message and event level, every JSON
+ * leaf of each event, and the errors met on the way.  Nothing here knows about
+ * epan: spans are (layer, offset, length) triples that the Wireshark glue maps
+ * onto tvbs.
+ *
+ * All strings of a message live in one GStringChunk and are freed together
+ * with the message.
+ */
+#ifndef XMT_MESSAGE_H
+#define XMT_MESSAGE_H
+
+#include <glib.h>
+
+/* The input the message was decoded from: the HTTP entity body, or the
+ * query string of the request URI for GET beacons. */
+#define XMT_LAYER_INPUT (-1)
+
+/* A byte range inside a layer (or inside the input when layer < 0).
+ * len == 0 means "no position known". */
+typedef struct {
+    int layer;
+    guint32 off;
+    guint32 len;
+} xmt_span;
+
+typedef enum {
+    XMT_SDK_NONE = 0,
+    XMT_SDK_SENSORS,
+    XMT_SDK_MIUI_ANALYTICS,
+    XMT_SDK_MIUI_TRACKER,
+    XMT_SDK_MISTAT,
+    XMT_SDK_ONETRACK,
+} xmt_sdk;
+
+/* The contract name of an SDK (xmtrack.sdk), e.g. "sensors". */
+const char *xmt_sdk_name(xmt_sdk sdk);
+
+typedef enum {
+    XMT_LAYER_PERCENT,   /* %XX escapes undone */
+    XMT_LAYER_BASE64,    /* base64 (any alphabet) decoded */
+    XMT_LAYER_GZIP,      /* gzip stream inflated */
+    XMT_LAYER_ZLIB,      /* zlib stream inflated */
+    XMT_LAYER_DEFLATE,   /* raw deflate inflated */
+    XMT_LAYER_DECRYPTED, /* plaintext recovered from a cipher */
+} xmt_layer_kind;
+
+const char *xmt_layer_kind_name(xmt_layer_kind kind);
+
+typedef struct {
+    xmt_layer_kind kind;
+    const char *label;   /* e.g. "data_list (base64-decoded)"; in the string chunk */
+    guint8 *data;        /* g_malloc'd, owned; see xmt_message_steal_layer() */
+    gsize len;
+    xmt_span from;       /* the span of the layer below that produced it */
+} xmt_layer;
+
+/* Typed facts.  The Wireshark side maps each id to one hf field; the core
+ * decides which source key of which SDK feeds which fact. */
+typedef enum {
+    /* message level */
+    XMT_FACT_PROJECT,       /* str */
+    XMT_FACT_REGION,        /* str */
+    XMT_FACT_GZIP_CODE,     /* num */
+    XMT_FACT_CRC,           /* num (signed 32-bit) */
+    XMT_FACT_INSTANT,       /* bool in num */
+    XMT_FACT_DRY_RUN,       /* bool in num */
+    XMT_FACT_PAYLOAD_PARAM, /* str: name of the form parameter carrying the payload */
+    /* event level */
+    XMT_FACT_EVENT,         /* str */
+    XMT_FACT_EVENT_TYPE,    /* str */
+    XMT_FACT_TIME,          /* num: epoch milliseconds */
+    XMT_FACT_DISTINCT_ID,   /* str */
+    XMT_FACT_MODEL,         /* str */
+    XMT_FACT_OS_VERSION,    /* str */
+    XMT_FACT_APP,           /* str */
+    XMT_FACT_URL,           /* str */
+    XMT_FACT_SEARCH_TERM,   /* str */
+    XMT_FACT_FLUSH_TIME,    /* num: epoch milliseconds */
+    XMT_FACT_EKEY,          /* str: encrypted session key (Sensors gzip 9/13) */
+    XMT_FACT_PKV,           /* num: public key version */
+    XMT_FACT_CIPHERTEXT,    /* str: one enciphered payload, as sent */
+    XMT_FACT_COUNT
+} xmt_fact_id;
+
+typedef struct {
+    xmt_fact_id id;
+    const char *str;   /* NULL for numeric facts */
+    gint64 num;
+    xmt_span span;
+} xmt_fact;
+
+/* One decoded JSON leaf: "properties.$model" = "Redmi Note 8". */
+typedef struct {
+    const char *path;
+    const char *value;
+    xmt_span span;
+} xmt_member;
+
+typedef struct {
+    xmt_span span;       /* the event's JSON object */
+    const char *name;    /* XMT_FACT_EVENT, or the record type; may be NULL */
+    gboolean opaque;     /* an enciphered record shown as sent, not a decoded event */
+    GArray *facts;       /* of xmt_fact */
+    GArray *members;     /* of xmt_member */
+} xmt_event;
+
+/* Where an error happened, and why: "base64: invalid character '*' at offset 12". */
+typedef struct {
+    const char *layer;   /* "percent-encoding", "base64", "gzip", "JSON", "limit", ... */
+    const char *reason;
+    xmt_span span;
+} xmt_error;
+
+typedef struct {
+    xmt_sdk sdk;
+    gboolean has_crc;
+    gboolean crc_valid;
+    gboolean encrypted;
+    gboolean decrypted;
+    GPtrArray *layers;   /* of xmt_layer*, in the order they were peeled */
+    GArray *facts;       /* message-level facts */
+    GPtrArray *events;   /* of xmt_event* */
+    GArray *errors;      /* of xmt_error */
+    guint event_count;   /* decoded (non-opaque) events */
+    GStringChunk *strings;
+} xmt_message;
+
+xmt_message *xmt_message_new(xmt_sdk sdk);
+void xmt_message_free(xmt_message *msg);
+
+/* Strings copied into the message's chunk. */
+const char *xmt_message_strdup(xmt_message *msg, const char *s);
+const char *xmt_message_strndup(xmt_message *msg, const char *s, gsize len);
+const char *xmt_message_printf(xmt_message *msg, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+/* Takes ownership of data; returns the new layer's index. */
+int xmt_message_add_layer(xmt_message *msg, xmt_layer_kind kind, const char *label,
+                          guint8 *data, gsize len, xmt_span from);
+const xmt_layer *xmt_message_layer(const xmt_message *msg, int index);
+/* Hands the layer's bytes to the caller (who frees them with g_free); the
+ * layer keeps its length and label. Used to give the bytes to a tvb without
+ * copying them. */
+guint8 *xmt_message_steal_layer(xmt_message *msg, int index);
+
+void xmt_message_add_fact(xmt_message *msg, xmt_fact_id id, const char *str, gint64 num, xmt_span span);
+void xmt_message_add_error(xmt_message *msg, const char *layer, xmt_span span,
+                           const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+
+xmt_event *xmt_message_add_event(xmt_message *msg, xmt_span span);
+void xmt_event_add_fact(xmt_event *ev, xmt_fact_id id, const char *str, gint64 num, xmt_span span);
+void xmt_event_add_member(xmt_event *ev, const char *path, const char *value, xmt_span span);
+/* The first fact with this id, or NULL. */
+const xmt_fact *xmt_event_fact(const xmt_event *ev, xmt_fact_id id);
+const xmt_fact *xmt_message_fact(const xmt_message *msg, xmt_fact_id id);
+
+static inline xmt_span xmt_span_make(int layer, gsize off, gsize len)
+{
+    xmt_span s = { layer, (guint32)off, (guint32)len };
+    return s;
+}
+
+#endif /* XMT_MESSAGE_H */

@@ -1,0 +1,78 @@
+/* xmt_search.c: search-engine result URLs.  GLib's GUri parses the URL; the
+ * engine table says which query parameter carries the search. */
+#include "xmt_search.h"
+#include "../layers/xmt_percent.h"
+
+#include <string.h>
+
+typedef struct {
+    const char *domain;   /* a label of the host: "google" matches www.google.co.uk */
+    const char *params;   /* query parameters holding the search, NUL-separated */
+} engine;
+
+static const engine engines[] = {
+    { "google",     "q\0" },
+    { "bing",       "q\0" },
+    { "duckduckgo", "q\0" },
+    { "baidu",      "wd\0word\0" },
+    { "yandex",     "text\0" },
+    { "yahoo",      "p\0" },
+    { "naver",      "query\0" },
+    { "sogou",      "query\0keyword\0" },
+    { "ecosia",     "q\0" },
+    { "startpage",  "query\0q\0" },
+};
+
+/* TRUE when `label` is one of the dot-separated labels of host. */
+static gboolean host_has_label(const char *host, const char *label)
+{
+    gsize n = strlen(label);
+    for (const char *p = host; (p = strstr(p, label)) != NULL; p++) {
+        gboolean starts = p == host || p[-1] == '.';
+        gboolean ends = p[n] == '\0' || p[n] == '.';
+        if (starts && ends)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static char *query_param(const char *query, const char *name)
+{
+    gsize n = strlen(name);
+    for (const char *p = query; p && *p; ) {
+        const char *end = strchr(p, '&');
+        gsize len = end ? (gsize)(end - p) : strlen(p);
+        if (len > n && strncmp(p, name, n) == 0 && p[n] == '=') {
+            char *v = xmt_percent_decode_query_value(p + n + 1, len - n - 1);
+            if (v[0] != '\0')
+                return v;
+            g_free(v);
+        }
+        p = end ? end + 1 : NULL;
+    }
+    return NULL;
+}
+
+char *xmt_search_term_from_url(const char *url)
+{
+    if (!url || !strchr(url, '?'))
+        return NULL;
+    GUri *uri = g_uri_parse(url, G_URI_FLAGS_ENCODED_QUERY | G_URI_FLAGS_PARSE_RELAXED, NULL);
+    if (!uri)
+        return NULL;
+    char *term = NULL;
+    const char *host = g_uri_get_host(uri);
+    const char *query = g_uri_get_query(uri);
+    if (host && query) {
+        char *lower = g_ascii_strdown(host, -1);
+        for (gsize i = 0; i < G_N_ELEMENTS(engines) && !term; i++) {
+            if (!host_has_label(lower, engines[i].domain))
+                continue;
+            for (const char *param = engines[i].params; *param && !term; param += strlen(param) + 1)
+                term = query_param(query, param);
+        }
+        g_free(lower);
+    }
+    g_uri_unref(uri);
+    return term;
+}

@@ -1,0 +1,13 @@
+/* xmt_search.h: the search a user typed, read back from a search engine URL. */
+#ifndef XMT_SEARCH_H
+#define XMT_SEARCH_H
+
+#include <glib.h>
+
+/* The query of a known search engine's result URL (Google q=, Bing q=,
+ * DuckDuckGo q=, Baidu wd=/word=, Yandex text=, Yahoo p=, Naver query=,
+ * Sogou query=, Ecosia q=, Startpage query=), decoded, as a new string;
+ * NULL when the URL is not one. */
+char *xmt_search_term_from_url(const char *url);
+
+#endif

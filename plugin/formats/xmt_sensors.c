@@ -1,0 +1,248 @@
+/* xmt_sensors.c: Sensors Analytics uploads (formats.md §1, §2, §5).
+ *
+ *   crc=<hashCode>&gzip=1&data_list=<%(base64(gzip(JSON array)))>   Android, iOS
+ *   gzip=0&data_list=<%(base64(JSON array))>                          Java
+ *   data=<%(base64(JSON object))>&ext=crc%3D<hashCode>                JS beacon (GET query or POST)
+ *   data_list=<%(base64(JSON array))>                                 JS batch_send
+ *   data=<%(base64(gzip(JSON object)))>&gzip=1                        Python
+ *   crc=..&gzip=9|13&data_list=<%(JSON [{"ekey","pkv","payloads"}])>  enciphered records
+ */
+#include "xmt_sensors.h"
+
+#include "../core/xmt_events.h"
+#include "../core/xmt_peel.h"
+#include "../layers/xmt_base64.h"
+#include "../layers/xmt_javahash.h"
+
+#include <string.h>
+
+static const xmt_fact_rule event_rules[] = {
+    { "event",                  XMT_FACT_EVENT,       XMT_RULE_STRING },
+    { "type",                   XMT_FACT_EVENT_TYPE,  XMT_RULE_STRING },
+    { "time",                   XMT_FACT_TIME,        XMT_RULE_NUMBER },
+    { "distinct_id",            XMT_FACT_DISTINCT_ID, XMT_RULE_STRING },
+    { "properties.$model",      XMT_FACT_MODEL,       XMT_RULE_STRING },
+    { "properties.$os_version", XMT_FACT_OS_VERSION,  XMT_RULE_STRING },
+    { "properties.miui_version", XMT_FACT_OS_VERSION, XMT_RULE_STRING },
+    { "properties.$app_id",     XMT_FACT_APP,         XMT_RULE_STRING },
+    { "properties.$url",        XMT_FACT_URL,         XMT_RULE_STRING },
+    { "properties.url",         XMT_FACT_URL,         XMT_RULE_STRING },
+    { "properties.$referrer",   XMT_FACT_URL,         XMT_RULE_STRING },
+    { "properties.search_word", XMT_FACT_SEARCH_TERM, XMT_RULE_STRING },
+    { "_flush_time",            XMT_FACT_FLUSH_TIME,  XMT_RULE_NUMBER },
+    XMT_RULES_END
+};
+
+/* An enciphered record: Android/iOS gzip 9 and 13, and the JS AES plugin. */
+static const xmt_fact_rule record_rules[] = {
+    { "ekey",       XMT_FACT_EKEY,       XMT_RULE_STRING },
+    { "pkv",        XMT_FACT_PKV,        XMT_RULE_NUMBER },
+    { "payloads",   XMT_FACT_CIPHERTEXT, XMT_RULE_STRING },
+    { "payloads[]", XMT_FACT_CIPHERTEXT, XMT_RULE_STRING },
+    { "payload",    XMT_FACT_CIPHERTEXT, XMT_RULE_STRING },
+    { "flush_time", XMT_FACT_FLUSH_TIME, XMT_RULE_NUMBER },
+    XMT_RULES_END
+};
+
+/* ---- recognition ------------------------------------------------------- */
+
+static gboolean ends_with(const char *s, gsize len, const char *suffix)
+{
+    gsize n = strlen(suffix);
+    return len >= n && g_ascii_strncasecmp(s + len - n, suffix, n) == 0;
+}
+
+/* Host and path only hint: traffic may reach any host name. */
+static gboolean host_or_path_hint(const xmt_request *req)
+{
+    if (req->host) {
+        gsize n = strcspn(req->host, ":");
+        if (ends_with(req->host, n, ".miui.com") || g_ascii_strncasecmp(req->host, "sa.", 3) == 0)
+            return TRUE;
+    }
+    if (req->uri) {
+        gsize path_len = strcspn(req->uri, "?");
+        if (ends_with(req->uri, path_len, "/sa") || ends_with(req->uri, path_len, "/sa.gif") ||
+            ends_with(req->uri, path_len, "/debug"))
+            return TRUE;
+        if (strstr(req->uri + path_len, "project="))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static gboolean gzip_code_param(const xmt_form *form)
+{
+    const xmt_form_param *p = xmt_form_find(form, "gzip");
+    gint64 code;
+    return p && xmt_form_value_int64(form, p, &code) && (code == 0 || code == 1 || code == 9 || code == 13);
+}
+
+static gboolean crc_param(const xmt_form *form)
+{
+    const xmt_form_param *p = xmt_form_find(form, "crc");
+    gint64 crc;
+    return p && xmt_form_value_int64(form, p, &crc);
+}
+
+static gboolean ext_crc_param(const xmt_form *form)
+{
+    const xmt_form_param *p = xmt_form_find(form, "ext");
+    return p && (xmt_form_value_starts(form, p, "crc%3D") || xmt_form_value_starts(form, p, "crc%3d") ||
+                 xmt_form_value_starts(form, p, "crc="));
+}
+
+/* The value starts like a Sensors payload: base64 of gzip/zlib/JSON, or JSON. */
+static gboolean payload_marker(const xmt_form *form, const xmt_form_param *p)
+{
+    const guint8 *v = form->base + p->val_off;
+    return xmt_base64_has_payload_prefix(v, p->val_len) ||
+           xmt_form_value_starts(form, p, "%5B") || xmt_form_value_starts(form, p, "%7B") ||
+           xmt_form_value_starts(form, p, "[") || xmt_form_value_starts(form, p, "{");
+}
+
+gboolean xmt_sensors_recognise(const xmt_request *req, const xmt_form *form)
+{
+    const xmt_form_param *list = xmt_form_find(form, "data_list");
+    if (list)
+        return gzip_code_param(form) || crc_param(form) || payload_marker(form, list) || host_or_path_hint(req);
+    const xmt_form_param *data = xmt_form_find(form, "data");
+    if (data)
+        return ext_crc_param(form) ||
+               (payload_marker(form, data) && (gzip_code_param(form) || host_or_path_hint(req)));
+    return FALSE;
+}
+
+/* ---- decoding ---------------------------------------------------------- */
+
+/* Form parameters are read straight from the input, so their spans point there. */
+static xmt_span value_span(const xmt_form_param *p)
+{
+    return xmt_span_make(XMT_LAYER_INPUT, p->val_off, p->val_len);
+}
+
+/* project= and r= of the request URI.  For a GET beacon the query is the
+ * input itself, so the items can point at their bytes. */
+static void add_uri_facts(const xmt_request *req, const xmt_form *form, xmt_message *msg)
+{
+    static const struct { const char *key; xmt_fact_id fact; } uri_params[] = {
+        { "project", XMT_FACT_PROJECT },
+        { "r",       XMT_FACT_REGION },
+    };
+    const char *query = req->uri ? strchr(req->uri, '?') : NULL;
+    xmt_form uri_form;
+    const xmt_form *q = form;
+    if (req->kind != XMT_INPUT_URI_QUERY) {
+        if (!query || !xmt_form_parse((const guint8 *)query + 1, strlen(query + 1), &uri_form))
+            return;
+        q = &uri_form;
+    }
+    for (gsize i = 0; i < G_N_ELEMENTS(uri_params); i++) {
+        const xmt_form_param *p = xmt_form_find(q, uri_params[i].key);
+        if (!p)
+            continue;
+        char *value = xmt_form_value_dup(q, p);
+        xmt_span span = req->kind == XMT_INPUT_URI_QUERY ? value_span(p) : xmt_span_make(XMT_LAYER_INPUT, 0, 0);
+        xmt_message_add_fact(msg, uri_params[i].fact, xmt_message_strdup(msg, value), 0, span);
+        g_free(value);
+    }
+}
+
+/* gzip=, instant_event= and the Dry-Run header. */
+static gint64 add_transport_facts(const xmt_request *req, const xmt_form *form, xmt_message *msg)
+{
+    gint64 gzip_code = -1;
+    const xmt_form_param *p = xmt_form_find(form, "gzip");
+    if (p && xmt_form_value_int64(form, p, &gzip_code) && gzip_code >= 0 && gzip_code <= G_MAXUINT32)
+        xmt_message_add_fact(msg, XMT_FACT_GZIP_CODE, NULL, gzip_code, value_span(p));
+    else
+        gzip_code = -1;
+    p = xmt_form_find(form, "instant_event");
+    if (p)
+        xmt_message_add_fact(msg, XMT_FACT_INSTANT, NULL, xmt_form_value_starts(form, p, "true"),
+                             value_span(p));
+    if (req->dry_run)
+        xmt_message_add_fact(msg, XMT_FACT_DRY_RUN, NULL, 1, xmt_span_make(XMT_LAYER_INPUT, 0, 0));
+    return gzip_code;
+}
+
+/* The crc as sent: crc=<n> (Android, iOS) or ext=crc%3D<n> (JS). */
+static gboolean find_crc(const xmt_form *form, gint64 *crc, const xmt_form_param **where)
+{
+    const xmt_form_param *p = xmt_form_find(form, "crc");
+    if (p && xmt_form_value_int64(form, p, crc)) {
+        *where = p;
+        return TRUE;
+    }
+    p = xmt_form_find(form, "ext");
+    if (!p)
+        return FALSE;
+    char *ext = xmt_form_value_dup(form, p);
+    gboolean ok = FALSE;
+    if (g_str_has_prefix(ext, "crc=")) {
+        const char *digits = ext + 4 + (ext[4] == '-');
+        gsize n = strspn(digits, "0123456789");
+        ok = n > 0 && n <= 11 && (digits[n] == '\0' || digits[n] == '&');
+        if (ok)
+            *crc = g_ascii_strtoll(ext + 4, NULL, 10);
+    }
+    g_free(ext);
+    *where = p;
+    return ok;
+}
+
+/* Java's hashCode() is computed over the value text before percent-encoding. */
+static void check_crc(const xmt_request *req, const xmt_form *form, xmt_message *msg, xmt_span text)
+{
+    gint64 crc;
+    const xmt_form_param *where = NULL;
+    if (!find_crc(form, &crc, &where) || crc < G_MININT32 || crc > G_MAXINT32)
+        return;
+    xmt_message_add_fact(msg, XMT_FACT_CRC, NULL, crc, value_span(where));
+    msg->has_crc = TRUE;
+    msg->crc_valid = xmt_java_hash(xmt_span_data(msg, req, text), text.len) == (gint32)crc;
+}
+
+typedef struct {
+    gboolean enciphered;   /* gzip 9 or 13 */
+} sensors_ctx;
+
+static void decode_record(xmt_message *msg, const xmt_json_doc *doc, guint32 object, int layer,
+                          const xmt_config *cfg, void *user)
+{
+    const sensors_ctx *ctx = user;
+    gboolean opaque = ctx->enciphered || xmt_json_member(doc, object, "ekey") != XMT_JSON_NONE ||
+                      xmt_json_member(doc, object, "key_hash") != XMT_JSON_NONE;
+    xmt_event *ev = xmt_event_from_json(msg, doc, object, layer, opaque ? record_rules : event_rules, cfg);
+    if (opaque) {
+        ev->opaque = TRUE;
+        ev->name = "encrypted record";
+        msg->encrypted = TRUE;
+    }
+}
+
+void xmt_sensors_decode(const xmt_request *req, const xmt_form *form, const xmt_config *cfg, xmt_message *msg)
+{
+    const char *what = "data_list";
+    const xmt_form_param *payload = xmt_form_find(form, what);
+    if (!payload) {
+        what = "data";
+        payload = xmt_form_find(form, what);
+    }
+    add_uri_facts(req, form, msg);
+    gint64 gzip_code = add_transport_facts(req, form, msg);
+    xmt_message_add_fact(msg, XMT_FACT_PAYLOAD_PARAM, what, 0, xmt_span_make(XMT_LAYER_INPUT, payload->key_off, payload->key_len));
+
+    sensors_ctx ctx = { gzip_code == 9 || gzip_code == 13 };
+    msg->encrypted = ctx.enciphered;
+    xmt_span text = xmt_peel_percent(msg, req, value_span(payload), what);
+    check_crc(req, form, msg, text);
+
+    xmt_span json;
+    if (!xmt_peel_to_json(msg, req, text, what, cfg, &json))
+        return;
+    xmt_json_doc doc;
+    xmt_parse_json_span(msg, req, json, what, cfg, &doc);
+    xmt_for_each_event(msg, &doc, json.layer, what, cfg, decode_record, &ctx);
+    xmt_json_doc_clear(&doc);
+}

@@ -1,0 +1,87 @@
+/* xmt_form.c: form and query splitting. */
+#include "xmt_form.h"
+#include "xmt_percent.h"
+
+#include <string.h>
+
+static gboolean is_key_byte(guint8 c)
+{
+    return g_ascii_isalnum(c) || c == '_' || c == '-' || c == '.' || c == '$' ||
+           c == '%' || c == '[' || c == ']' || c == '*' || c == '+';
+}
+
+gboolean xmt_form_parse(const guint8 *in, gsize len, xmt_form *form)
+{
+    form->base = in;
+    form->count = 0;
+    form->truncated = FALSE;
+    gsize i = 0;
+    while (i < len) {
+        gsize key_start = i;
+        while (i < len && in[i] != '=' && in[i] != '&') {
+            if (!is_key_byte(in[i]))
+                return FALSE;
+            i++;
+        }
+        gsize key_end = i;
+        gsize val_start = i, val_end = i;
+        if (i < len && in[i] == '=') {
+            val_start = ++i;
+            const guint8 *amp = memchr(in + i, '&', len - i);
+            i = amp ? (gsize)(amp - in) : len;
+            val_end = i;
+        }
+        if (key_end == key_start) {
+            /* "a=1&&b=2" and a trailing '&' happen; an empty key with a value does not. */
+            if (val_end > val_start || (i < len && in[i] == '='))
+                return FALSE;
+        } else if (form->count < XMT_FORM_MAX_PARAMS) {
+            xmt_form_param *p = &form->params[form->count++];
+            p->key_off = (guint32)key_start;
+            p->key_len = (guint32)(key_end - key_start);
+            p->val_off = (guint32)val_start;
+            p->val_len = (guint32)(val_end - val_start);
+        } else {
+            form->truncated = TRUE;
+        }
+        if (i < len)
+            i++;  /* the '&' */
+    }
+    return form->count > 0;
+}
+
+const xmt_form_param *xmt_form_find(const xmt_form *form, const char *key)
+{
+    gsize klen = strlen(key);
+    for (guint i = 0; i < form->count; i++) {
+        const xmt_form_param *p = &form->params[i];
+        if (p->key_len == klen && memcmp(form->base + p->key_off, key, klen) == 0)
+            return p;
+    }
+    return NULL;
+}
+
+gboolean xmt_form_value_starts(const xmt_form *form, const xmt_form_param *p, const char *prefix)
+{
+    gsize n = strlen(prefix);
+    return p->val_len >= n && memcmp(form->base + p->val_off, prefix, n) == 0;
+}
+
+char *xmt_form_value_dup(const xmt_form *form, const xmt_form_param *p)
+{
+    char *out = g_malloc(p->val_len + 1);
+    gsize n = xmt_percent_decode(form->base + p->val_off, p->val_len, (guint8 *)out, NULL, NULL);
+    out[n] = '\0';
+    return out;
+}
+
+gboolean xmt_form_value_int64(const xmt_form *form, const xmt_form_param *p, gint64 *out)
+{
+    char *text = xmt_form_value_dup(form, p);
+    const char *digits = text[0] == '-' ? text + 1 : text;
+    gboolean ok = digits[0] != '\0' && strspn(digits, "0123456789") == strlen(digits) && strlen(digits) <= 18;
+    if (ok)
+        *out = g_ascii_strtoll(text, NULL, 10);
+    g_free(text);
+    return ok;
+}

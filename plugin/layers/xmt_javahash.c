@@ -1,0 +1,29 @@
+/* xmt_javahash.c: Java String.hashCode() over UTF-8 input. */
+#include "xmt_javahash.h"
+
+gint32 xmt_java_hash(const guint8 *text, gsize len)
+{
+    guint32 h = 0;
+    gsize i = 0;
+    while (i < len) {
+        if (text[i] < 0x80) {  /* the common case: base64 and JSON are ASCII */
+            h = 31u * h + text[i++];
+            continue;
+        }
+        gunichar c = g_utf8_get_char_validated((const gchar *)text + i, (gssize)(len - i));
+        if (c == (gunichar)-1 || c == (gunichar)-2) {
+            h = 31u * h + 0xFFFDu;
+            i++;
+            continue;
+        }
+        i += (gsize)g_unichar_to_utf8(c, NULL);
+        if (c >= 0x10000) {    /* a surrogate pair in UTF-16 */
+            c -= 0x10000;
+            h = 31u * h + (0xD800u + (c >> 10));
+            h = 31u * h + (0xDC00u + (c & 0x3FF));
+        } else {
+            h = 31u * h + c;
+        }
+    }
+    return (gint32)h;
+}

@@ -1,0 +1,413 @@
+/* xmt_json.c: strict JSON parsing into a flat node array.
+ *
+ * Why not Wireshark's wsutil/wsjson (jsmn)?  Measured on 4.0.17: it accepts
+ * `{"a":tru}` and `[1,,2]`, needs a NUL-terminated copy, parses twice (count,
+ * then fill), has no depth bound and no parent links, and stops with nothing
+ * usable on the first error.  Investigators must be able to trust that what
+ * we show was valid JSON, and a broken third event must not hide the first
+ * two, so the parser is our own: recursive descent with an explicit depth
+ * limit, one pass, spans for highlighting.
+ */
+#include "xmt_json.h"
+
+#include <string.h>
+
+typedef struct {
+    xmt_json_doc *doc;
+    gsize pos;
+    guint max_depth;
+    guint max_nodes;
+} parser;
+
+static gboolean fail(parser *p, gsize at, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+
+static gboolean fail(parser *p, gsize at, const char *fmt, ...)
+{
+    if (!p->doc->error) {
+        va_list ap;
+        va_start(ap, fmt);
+        p->doc->error = g_strdup_vprintf(fmt, ap);
+        va_end(ap);
+        p->doc->error_off = at;
+    }
+    return FALSE;
+}
+
+static void skip_space(parser *p)
+{
+    const guint8 *b = p->doc->buf;
+    while (p->pos < p->doc->len && (b[p->pos] == ' ' || b[p->pos] == '\t' || b[p->pos] == '\n' || b[p->pos] == '\r'))
+        p->pos++;
+}
+
+static xmt_json_node *node(parser *p, guint32 index)
+{
+    return &g_array_index(p->doc->nodes, xmt_json_node, index);
+}
+
+static const char *describe_byte(parser *p, char *tmp, gsize size)
+{
+    if (p->pos >= p->doc->len)
+        return "end of data";
+    guint8 c = p->doc->buf[p->pos];
+    if (c >= 0x20 && c < 0x7f)
+        g_snprintf(tmp, size, "'%c'", c);
+    else
+        g_snprintf(tmp, size, "byte 0x%02x", c);
+    return tmp;
+}
+
+/* Scans a string starting at the opening quote; sets *escaped. */
+static gboolean scan_string(parser *p, gboolean *escaped)
+{
+    const guint8 *b = p->doc->buf;
+    gsize start = p->pos++;
+    *escaped = FALSE;
+    while (p->pos < p->doc->len) {
+        guint8 c = b[p->pos];
+        if (c == '"') {
+            p->pos++;
+            return TRUE;
+        }
+        if (c < 0x20)
+            return fail(p, p->pos, "control byte 0x%02x inside a string", c);
+        if (c == '\\') {
+            *escaped = TRUE;
+            if (p->pos + 1 >= p->doc->len)
+                break;
+            guint8 e = b[p->pos + 1];
+            if (e == 'u') {
+                for (int i = 2; i < 6; i++)
+                    if (p->pos + (gsize)i >= p->doc->len || !g_ascii_isxdigit(b[p->pos + i]))
+                        return fail(p, p->pos, "bad \\u escape in a string");
+                p->pos += 6;
+                continue;
+            }
+            if (!strchr("\"\\/bfnrt", e) || e == '\0')
+                return fail(p, p->pos, "bad escape '\\%c' in a string", e >= 0x20 && e < 0x7f ? e : '?');
+            p->pos += 2;
+            continue;
+        }
+        p->pos++;
+    }
+    return fail(p, start, "string not terminated");
+}
+
+static gboolean scan_number(parser *p)
+{
+    const guint8 *b = p->doc->buf;
+    gsize n = p->doc->len, start = p->pos;
+    if (p->pos < n && b[p->pos] == '-')
+        p->pos++;
+    if (p->pos >= n || !g_ascii_isdigit(b[p->pos]))
+        return fail(p, start, "bad number");
+    if (b[p->pos] == '0')
+        p->pos++;
+    else
+        while (p->pos < n && g_ascii_isdigit(b[p->pos]))
+            p->pos++;
+    if (p->pos < n && b[p->pos] == '.') {
+        p->pos++;
+        if (p->pos >= n || !g_ascii_isdigit(b[p->pos]))
+            return fail(p, start, "bad number");
+        while (p->pos < n && g_ascii_isdigit(b[p->pos]))
+            p->pos++;
+    }
+    if (p->pos < n && (b[p->pos] == 'e' || b[p->pos] == 'E')) {
+        p->pos++;
+        if (p->pos < n && (b[p->pos] == '+' || b[p->pos] == '-'))
+            p->pos++;
+        if (p->pos >= n || !g_ascii_isdigit(b[p->pos]))
+            return fail(p, start, "bad number");
+        while (p->pos < n && g_ascii_isdigit(b[p->pos]))
+            p->pos++;
+    }
+    return TRUE;
+}
+
+static gboolean scan_literal(parser *p, const char *word)
+{
+    gsize n = strlen(word);
+    if (p->pos + n > p->doc->len || memcmp(p->doc->buf + p->pos, word, n) != 0)
+        return fail(p, p->pos, "bad literal (expected %s)", word);
+    p->pos += n;
+    return TRUE;
+}
+
+static gboolean parse_value(parser *p, guint depth, guint32 key_off, guint32 key_len, guint8 key_flags);
+
+/* Parses the members (or elements) of the container at index, after its opening bracket. */
+static gboolean parse_children(parser *p, guint32 index, gboolean is_object, guint depth)
+{
+    char tmp[16];
+    guint32 prev = XMT_JSON_NONE;
+    skip_space(p);
+    if (p->pos < p->doc->len && p->doc->buf[p->pos] == (is_object ? '}' : ']')) {
+        p->pos++;
+        return TRUE;
+    }
+    for (;;) {
+        guint32 key_off = 0, key_len = 0;
+        guint8 key_flags = 0;
+        skip_space(p);
+        if (is_object) {
+            if (p->pos >= p->doc->len || p->doc->buf[p->pos] != '"')
+                return fail(p, p->pos, "expected a member name, found %s", describe_byte(p, tmp, sizeof tmp));
+            gboolean escaped;
+            gsize kstart = p->pos;
+            if (!scan_string(p, &escaped))
+                return FALSE;
+            key_off = (guint32)(kstart + 1);
+            key_len = (guint32)(p->pos - kstart - 2);
+            key_flags = XMT_JSON_HAS_KEY | (escaped ? XMT_JSON_KEY_ESCAPED : 0);
+            skip_space(p);
+            if (p->pos >= p->doc->len || p->doc->buf[p->pos] != ':')
+                return fail(p, p->pos, "expected ':', found %s", describe_byte(p, tmp, sizeof tmp));
+            p->pos++;
+        }
+        guint32 child = p->doc->nodes->len;
+        if (!parse_value(p, depth + 1, key_off, key_len, key_flags))
+            return FALSE;
+        if (prev != XMT_JSON_NONE)
+            node(p, prev)->next = child;
+        prev = child;
+        node(p, index)->count++;
+        skip_space(p);
+        if (p->pos >= p->doc->len)
+            return fail(p, p->pos, "%s not closed", is_object ? "object" : "array");
+        guint8 c = p->doc->buf[p->pos++];
+        if (c == ',')
+            continue;
+        if (c == (is_object ? '}' : ']'))
+            return TRUE;
+        p->pos--;
+        return fail(p, p->pos, "expected ',' or '%c', found %s", is_object ? '}' : ']', describe_byte(p, tmp, sizeof tmp));
+    }
+}
+
+static gboolean parse_value(parser *p, guint depth, guint32 key_off, guint32 key_len, guint8 key_flags)
+{
+    char tmp[16];
+    skip_space(p);
+    if (p->pos >= p->doc->len)
+        return fail(p, p->pos, "value expected, found end of data");
+    if (p->doc->nodes->len >= p->max_nodes)
+        return fail(p, p->pos, "more than %u JSON values (limit)", p->max_nodes);
+
+    xmt_json_node n = { 0 };
+    n.off = (guint32)p->pos;
+    n.key_off = key_off;
+    n.key_len = key_len;
+    n.next = XMT_JSON_NONE;
+    n.depth = (guint16)MIN(depth, G_MAXUINT16);
+    n.flags = key_flags;
+    guint32 index = p->doc->nodes->len;
+
+    guint8 c = p->doc->buf[p->pos];
+    gboolean ok;
+    if (c == '{' || c == '[') {
+        if (depth >= p->max_depth)
+            return fail(p, p->pos, "nesting deeper than %u levels (limit)", p->max_depth);
+        n.type = c == '{' ? XMT_JSON_OBJECT : XMT_JSON_ARRAY;
+        g_array_append_val(p->doc->nodes, n);
+        p->pos++;
+        ok = parse_children(p, index, c == '{', depth);
+    } else {
+        gboolean escaped = FALSE;
+        if (c == '"') {
+            n.type = XMT_JSON_STRING;
+            ok = scan_string(p, &escaped);
+        } else if (c == '-' || g_ascii_isdigit(c)) {
+            n.type = XMT_JSON_NUMBER;
+            ok = scan_number(p);
+        } else if (c == 't') {
+            n.type = XMT_JSON_TRUE;
+            ok = scan_literal(p, "true");
+        } else if (c == 'f') {
+            n.type = XMT_JSON_FALSE;
+            ok = scan_literal(p, "false");
+        } else if (c == 'n') {
+            n.type = XMT_JSON_NULL;
+            ok = scan_literal(p, "null");
+        } else {
+            return fail(p, p->pos, "unexpected %s", describe_byte(p, tmp, sizeof tmp));
+        }
+        if (!ok)
+            return FALSE;
+        if (escaped)
+            n.flags |= XMT_JSON_ESCAPED;
+        g_array_append_val(p->doc->nodes, n);
+    }
+    if (ok) {
+        xmt_json_node *self = node(p, index);
+        self->len = (guint32)(p->pos - self->off);
+        self->flags |= XMT_JSON_COMPLETE;
+    }
+    return ok;
+}
+
+void xmt_json_parse(xmt_json_doc *doc, const guint8 *buf, gsize len, guint max_depth, guint max_nodes)
+{
+    memset(doc, 0, sizeof *doc);
+    doc->buf = buf;
+    doc->len = MIN(len, (gsize)G_MAXUINT32);
+    /* A rough size guess avoids most regrowth: one value per ~12 bytes of JSON. */
+    doc->nodes = g_array_sized_new(FALSE, FALSE, sizeof(xmt_json_node), (guint)MIN(len / 12 + 8, (gsize)65536));
+    parser p = { doc, 0, max_depth ? max_depth : 1, max_nodes ? max_nodes : 1 };
+    if (len > G_MAXUINT32) {
+        fail(&p, 0, "document larger than 4 GiB");
+        return;
+    }
+    if (!parse_value(&p, 0, 0, 0, 0))
+        return;
+    skip_space(&p);
+    if (p.pos < doc->len) {
+        char tmp[16];
+        fail(&p, p.pos, "unexpected %s after the JSON value", describe_byte(&p, tmp, sizeof tmp));
+        return;
+    }
+    doc->complete = TRUE;
+}
+
+void xmt_json_doc_clear(xmt_json_doc *doc)
+{
+    if (doc->nodes)
+        g_array_free(doc->nodes, TRUE);
+    g_free(doc->error);
+    memset(doc, 0, sizeof *doc);
+}
+
+guint32 xmt_json_first_child(const xmt_json_doc *doc, guint32 index)
+{
+    const xmt_json_node *n = xmt_json_node_at(doc, index);
+    if (!n || (n->type != XMT_JSON_OBJECT && n->type != XMT_JSON_ARRAY) || n->count == 0)
+        return XMT_JSON_NONE;
+    return index + 1;
+}
+
+guint32 xmt_json_member(const xmt_json_doc *doc, guint32 object, const char *key)
+{
+    const xmt_json_node *o = xmt_json_node_at(doc, object);
+    if (!o || o->type != XMT_JSON_OBJECT)
+        return XMT_JSON_NONE;
+    gsize klen = strlen(key);
+    for (guint32 c = xmt_json_first_child(doc, object); c != XMT_JSON_NONE; c = xmt_json_node_at(doc, c)->next) {
+        const xmt_json_node *n = xmt_json_node_at(doc, c);
+        if (!n)
+            break;
+        if (n->key_len == klen && memcmp(doc->buf + n->key_off, key, klen) == 0)
+            return c;
+    }
+    return XMT_JSON_NONE;
+}
+
+static gunichar hex4(const guint8 *h)
+{
+    gunichar u = 0;
+    for (int k = 0; k < 4; k++)
+        u = u << 4 | (gunichar)MAX(g_ascii_xdigit_value((gchar)h[k]), 0);
+    return u;
+}
+
+/* Appends the unescaped JSON string body b[0..len) to out. */
+static void unescape(GString *out, const guint8 *b, gsize len)
+{
+    for (gsize i = 0; i < len; i++) {
+        if (b[i] != '\\' || i + 1 >= len) {
+            g_string_append_c(out, (gchar)b[i]);
+            continue;
+        }
+        guint8 e = b[++i];
+        switch (e) {
+        case 'b': g_string_append_c(out, '\b'); continue;
+        case 'f': g_string_append_c(out, '\f'); continue;
+        case 'n': g_string_append_c(out, '\n'); continue;
+        case 'r': g_string_append_c(out, '\r'); continue;
+        case 't': g_string_append_c(out, '\t'); continue;
+        case 'u': break;
+        default:  g_string_append_c(out, (gchar)e); continue;
+        }
+        if (i + 4 >= len) {  /* cannot happen after scan_string(); stay safe */
+            g_string_append(out, "\\u");
+            continue;
+        }
+        gunichar u = hex4(b + i + 1);
+        i += 4;
+        if (u == 0) {
+            g_string_append(out, "\\u0000");
+            continue;
+        }
+        if (u >= 0xD800 && u <= 0xDBFF && i + 6 < len && b[i + 1] == '\\' && b[i + 2] == 'u') {
+            gunichar lo = hex4(b + i + 3);
+            if (lo >= 0xDC00 && lo <= 0xDFFF) {
+                u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+                i += 6;
+            }
+        }
+        if (u >= 0xD800 && u <= 0xDFFF)
+            u = 0xFFFD;  /* a lone surrogate */
+        g_string_append_unichar(out, u);
+    }
+}
+
+static char *valid_utf8(GString *s)
+{
+    if (g_utf8_validate(s->str, (gssize)s->len, NULL) && memchr(s->str, '\0', s->len) == NULL)
+        return g_string_free(s, FALSE);
+    /* NUL bytes cannot reach here from JSON (control bytes are rejected), but
+     * stay safe: g_utf8_make_valid() replaces bad sequences with U+FFFD. */
+    char *valid = g_utf8_make_valid(s->str, (gssize)s->len);
+    g_string_free(s, TRUE);
+    return valid;
+}
+
+static char *string_text(const guint8 *b, gsize len, gboolean escaped)
+{
+    GString *out = g_string_sized_new(len + 1);
+    if (escaped)
+        unescape(out, b, len);
+    else
+        g_string_append_len(out, (const gchar *)b, (gssize)len);
+    return valid_utf8(out);
+}
+
+char *xmt_json_text(const xmt_json_doc *doc, const xmt_json_node *node)
+{
+    switch ((xmt_json_type)node->type) {
+    case XMT_JSON_OBJECT:
+    case XMT_JSON_ARRAY:
+        return NULL;
+    case XMT_JSON_STRING:
+        return string_text(doc->buf + node->off + 1, node->len - 2, (node->flags & XMT_JSON_ESCAPED) != 0);
+    default:
+        return g_strndup((const gchar *)doc->buf + node->off, node->len);
+    }
+}
+
+char *xmt_json_key(const xmt_json_doc *doc, const xmt_json_node *node)
+{
+    return string_text(doc->buf + node->key_off, node->key_len, (node->flags & XMT_JSON_KEY_ESCAPED) != 0);
+}
+
+gboolean xmt_json_int64(const xmt_json_doc *doc, const xmt_json_node *node, gint64 *out)
+{
+    const guint8 *b = doc->buf + node->off;
+    gsize len = node->len;
+    if (node->type == XMT_JSON_STRING) {
+        b++;
+        len -= 2;
+    } else if (node->type != XMT_JSON_NUMBER) {
+        return FALSE;
+    }
+    gsize i = (len > 0 && b[0] == '-') ? 1 : 0;
+    if (len == i || len - i > 18)
+        return FALSE;  /* empty, or beyond what fits an int64 safely */
+    for (gsize k = i; k < len; k++)
+        if (!g_ascii_isdigit(b[k]))
+            return FALSE;
+    char tmp[24];
+    memcpy(tmp, b, len);
+    tmp[len] = '\0';
+    *out = g_ascii_strtoll(tmp, NULL, 10);
+    return TRUE;
+}

@@ -1,0 +1,57 @@
+/* xmt_percent.c: percent-decoding.  GLib's g_uri_unescape_* reject a whole
+ * string on one bad escape; a decoder that keeps going and reports where it
+ * stumbled is what a dissector needs, so this one is hand-written (20 lines). */
+#include "xmt_percent.h"
+
+#include <string.h>
+
+gboolean xmt_percent_needed(const guint8 *in, gsize len)
+{
+    return memchr(in, '%', len) != NULL;
+}
+
+static int hex_value(guint8 c)
+{
+    return g_ascii_xdigit_value((gchar)c);
+}
+
+static gsize decode(const guint8 *in, gsize len, guint8 *out, gboolean plus_is_space,
+                    guint *bad_count, gsize *first_bad)
+{
+    gsize o = 0;
+    guint bad = 0;
+    for (gsize i = 0; i < len; i++) {
+        guint8 c = in[i];
+        if (c == '%') {
+            int hi = i + 1 < len ? hex_value(in[i + 1]) : -1;
+            int lo = i + 2 < len ? hex_value(in[i + 2]) : -1;
+            if (hi >= 0 && lo >= 0) {
+                out[o++] = (guint8)(hi << 4 | lo);
+                i += 2;
+                continue;
+            }
+            if (bad++ == 0 && first_bad)
+                *first_bad = i;
+        } else if (c == '+' && plus_is_space) {
+            c = ' ';
+        }
+        out[o++] = c;
+    }
+    if (bad_count)
+        *bad_count = bad;
+    return o;
+}
+
+gsize xmt_percent_decode(const guint8 *in, gsize len, guint8 *out,
+                         guint *bad_count, gsize *first_bad)
+{
+    return decode(in, len, out, FALSE, bad_count, first_bad);
+}
+
+char *xmt_percent_decode_query_value(const char *in, gsize len)
+{
+    char *out = g_malloc(len + 1);
+    gsize n = decode((const guint8 *)in, len, (guint8 *)out, TRUE, NULL, NULL);
+    out[n] = '\0';
+    return out;
+}
