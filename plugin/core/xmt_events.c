@@ -132,8 +132,13 @@ xmt_event *xmt_event_from_json(xmt_message *msg, const xmt_json_doc *doc, guint3
     g_string_free(w.shape, TRUE);
     add_search_terms_from_urls(msg, ev);
     const xmt_fact *name = xmt_event_fact(ev, XMT_FACT_EVENT);
-    if (!name)
-        name = xmt_event_fact(ev, XMT_FACT_EVENT_TYPE);
+    if (!name) {
+        /* The contract: records without an event name are named by their type. */
+        const xmt_fact *type = xmt_event_fact(ev, XMT_FACT_EVENT_TYPE);
+        if (type)
+            xmt_event_add_fact(ev, XMT_FACT_EVENT, type->str, 0, type->span);
+        name = type;
+    }
     ev->name = name ? name->str : NULL;
     return ev;
 }

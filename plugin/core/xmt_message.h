@@ -126,6 +126,8 @@ typedef struct {
     GPtrArray *events;   /* of xmt_event* */
     GArray *errors;      /* of xmt_error */
     guint event_count;   /* decoded (non-opaque) events */
+    gboolean has_json;
+    xmt_span json;       /* the JSON document the events came from */
     GStringChunk *strings;
 } xmt_message;
 

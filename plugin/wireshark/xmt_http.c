@@ -1,0 +1,277 @@
+/* xmt_http.c: where bytes come in.
+ *
+ * On Wireshark 4.0 the "http" heuristic list is never consulted for form,
+ * JSON or plain-text bodies, because built-in dissectors own those media
+ * types (shared notes, wireshark-4.0.md §1).  So xmtrack takes over those
+ * media_type entries and always chains to the built-in dissector, which keeps
+ * the standard tree; registers on the "http" heuristic list for bodies that
+ * come without a Content-Type; and reads GET beacons (data in the request
+ * URI, no body) from a postdissector.
+ *
+ * HTTP's conversation holds the URI of the *last* request on a connection,
+ * right only on the first sequential pass: it is cached per frame so that a
+ * second pass (tshark -2) and re-dissection in the GUI build the same tree.
+ */
+#include <wireshark.h>
+#include <epan/packet.h>
+#include <epan/conversation.h>
+#include <epan/exceptions.h>
+#include <epan/show_exception.h>
+#include <epan/proto_data.h>
+#include <epan/dissectors/packet-http.h>
+
+#include "xmt_ws.h"
+
+/* Built-in owners of the media types we take over, and our stand-ins. */
+typedef struct {
+    const char *media_type;
+    const char *builtin_name;
+    dissector_handle_t builtin;
+} media_hook;
+
+static media_hook media_hooks[] = {
+    { "application/x-www-form-urlencoded", "urlencoded-form", NULL },
+    { "application/json",                  "json",            NULL },
+    { "text/plain",                        "data-text-lines", NULL },
+};
+
+static int proto_http = -1;
+static int hf_http_request_uri = -1;
+static int hf_http_host = -1;
+static dissector_handle_t beacon_handle;
+
+/* Per-frame cache keys; the low bits count the bodies seen in the frame. */
+#define XMT_KEY_URI_BASE 0x1000u
+#define XMT_KEY_BODY_COUNT 1u
+
+/* ---- the request a body belongs to ------------------------------------- */
+
+typedef struct {
+    const char *uri;
+    const char *host;
+} request_line;
+
+/* The n-th body of this frame gets the n-th cache slot (pipelined requests). */
+static guint next_body_index(packet_info *pinfo)
+{
+    guint n = GPOINTER_TO_UINT(p_get_proto_data(pinfo->pool, pinfo, proto_xmtrack, XMT_KEY_BODY_COUNT));
+    p_set_proto_data(pinfo->pool, pinfo, proto_xmtrack, XMT_KEY_BODY_COUNT, GUINT_TO_POINTER(n + 1));
+    return n;
+}
+
+static request_line *request_line_from_conversation(packet_info *pinfo)
+{
+    request_line *line = wmem_new0(wmem_file_scope(), request_line);
+    conversation_t *conv = find_conversation_pinfo(pinfo, 0);
+    http_conv_t *http = conv && proto_http > 0 ? conversation_get_proto_data(conv, proto_http) : NULL;
+#if XMT_WS_VER >= 404
+    http_req_res_t *rr = p_get_proto_data(wmem_file_scope(), pinfo, proto_http, HTTP_PROTO_DATA_REQRES);
+    if (rr) {
+        line->uri = wmem_strdup(wmem_file_scope(), rr->request_uri);
+        line->host = wmem_strdup(wmem_file_scope(), rr->http_host);
+    }
+    (void)http;
+#else
+    if (http) {
+        line->uri = wmem_strdup(wmem_file_scope(), http->request_uri);
+        line->host = wmem_strdup(wmem_file_scope(), http->http_host);
+    }
+#endif
+    return line;
+}
+
+static const request_line *cached_request_line(packet_info *pinfo)
+{
+    guint key = XMT_KEY_URI_BASE + next_body_index(pinfo);
+    request_line *line = p_get_proto_data(wmem_file_scope(), pinfo, proto_xmtrack, key);
+    if (!line && !PINFO_FD_VISITED(pinfo)) {
+        line = request_line_from_conversation(pinfo);
+        p_add_proto_data(wmem_file_scope(), pinfo, proto_xmtrack, key, line);
+    }
+    return line;
+}
+
+static const char *header(wmem_map_t *headers, const char *name)
+{
+    return headers ? wmem_map_lookup(headers, name) : NULL;
+}
+
+/* Fills req from what HTTP tells a media_type subdissector. */
+static gboolean describe_body(tvbuff_t *tvb, packet_info *pinfo, void *data, xmt_request *req)
+{
+    xmt_http_message_info *info = data;
+    xmt_request_init(req);
+    if (info && !XMT_HTTP_IS_REQUEST(info))
+        return FALSE;  /* analytics are uploads: responses are never ours */
+    req->kind = XMT_INPUT_BODY;
+    req->len = tvb_captured_length(tvb);
+    req->data = tvb_get_ptr(tvb, 0, (gint)req->len);
+    req->content_type = pinfo->match_string;
+    const request_line *line = cached_request_line(pinfo);
+    req->method = "POST";
+    req->uri = line ? line->uri : NULL;
+    req->host = line ? line->host : NULL;
+    wmem_map_t *headers = info ? info->data : NULL;
+    if (header(headers, "host"))
+        req->host = header(headers, "host");
+    req->user_agent = header(headers, "user-agent");
+    const char *dry_run = header(headers, "dry-run");
+    req->dry_run = dry_run && g_ascii_strcasecmp(dry_run, "true") == 0;
+    const char *gzip = header(headers, "gzip");
+    if (gzip && (gzip[0] == '0' || gzip[0] == '1') && gzip[1] == '\0')
+        req->gzip_header = gzip[0] - '0';
+    return TRUE;
+}
+
+/* ---- decoding and the tree --------------------------------------------- */
+
+static gboolean free_message(wmem_allocator_t *allocator _U_, wmem_cb_event_t event _U_, void *msg)
+{
+    xmt_message_free(msg);
+    return FALSE;  /* once: the callback goes with the packet */
+}
+
+/* Decodes the request; adds the tree when recognised.  The message is freed
+ * with the packet, whatever happens while the tree is built. */
+static gboolean dissect_request(tvbuff_t *input, packet_info *pinfo, proto_tree *tree, const xmt_request *req)
+{
+    xmt_config cfg;
+    xmt_config_for_tree(&cfg, tree);
+    xmt_message *msg = xmt_decode(req, &cfg);
+    if (!msg)
+        return FALSE;
+    wmem_register_callback(pinfo->pool, free_message, msg);
+    col_set_str(pinfo->cinfo, COL_PROTOCOL, "XMTRACK");
+    xmt_tree_add_message(input, pinfo, tree, msg, req->host);
+    return TRUE;
+}
+
+static gboolean enabled(void)
+{
+    return xmt_pref.decode_bodies && proto_is_protocol_enabled(find_protocol_by_id(proto_xmtrack));
+}
+
+static int dissect_media(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data, const media_hook *hook)
+{
+    xmt_request req;
+    if (enabled() && describe_body(tvb, pinfo, data, &req)) {
+        TRY {
+            dissect_request(tvb, pinfo, tree, &req);
+        }
+        CATCH_NONFATAL_ERRORS {
+            show_exception(tvb, pinfo, tree, EXCEPT_CODE, GET_MESSAGE);
+        }
+        ENDTRY;
+    }
+    /* Always hand on to the built-in owner: users keep the standard tree. */
+    if (hook->builtin)
+        return call_dissector_with_data(hook->builtin, tvb, pinfo, tree, data);
+    return tvb_captured_length(tvb);
+}
+
+static int dissect_media_form(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    return dissect_media(tvb, pinfo, tree, data, &media_hooks[0]);
+}
+
+static int dissect_media_json(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    return dissect_media(tvb, pinfo, tree, data, &media_hooks[1]);
+}
+
+static int dissect_media_text(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    return dissect_media(tvb, pinfo, tree, data, &media_hooks[2]);
+}
+
+/* Bodies without a Content-Type reach the "http" heuristic list (with no
+ * message info on 4.0).  Recognise cheaply; add nothing unless ours. */
+static xmt_heur_result dissect_heur_body(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    xmt_request req;
+    if (!xmt_pref.decode_bodies || !describe_body(tvb, pinfo, data, &req))
+        return FALSE;
+    if (pinfo->match_uint != pinfo->destport)
+        return FALSE;  /* sent by the server: a response */
+    if (xmt_recognise(&req) == XMT_SDK_NONE)
+        return FALSE;
+    return dissect_request(tvb, pinfo, tree, &req);
+}
+
+/* ---- GET beacons: the payload is in the request URI ------------------- */
+
+static const char *finfo_string(field_info *fi)
+{
+    return fvalue_get_string(XMT_FINFO_VALUE(fi));
+}
+
+static void dissect_uri(tvbuff_t *frame, packet_info *pinfo, proto_tree *tree, const char *uri, const char *host)
+{
+    const char *query = strchr(uri, '?');
+    if (!query || (!strstr(query, "data=") && !strstr(query, "data_list=")))
+        return;  /* the cheap test every request URI meets */
+    query++;
+    gsize len = strlen(query);
+    tvbuff_t *tvb = tvb_new_child_real_data(frame, (const guint8 *)wmem_strdup(pinfo->pool, query), (guint)len, (gint)len);
+    xmt_request req;
+    xmt_request_init(&req);
+    req.kind = XMT_INPUT_URI_QUERY;
+    req.data = tvb_get_ptr(tvb, 0, (gint)len);
+    req.len = len;
+    req.method = "GET";
+    req.uri = uri;
+    req.host = host;
+    if (xmt_recognise(&req) == XMT_SDK_NONE)
+        return;
+    add_new_data_source(pinfo, tvb, "Request URI query");
+    dissect_request(tvb, pinfo, tree, &req);
+}
+
+static int dissect_beacons(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    if (!tree || !enabled())
+        return 0;
+    GPtrArray *uris = proto_get_finfo_ptr_array(tree, hf_http_request_uri);
+    if (!uris || uris->len == 0)
+        return 0;
+    GPtrArray *hosts = proto_get_finfo_ptr_array(tree, hf_http_host);
+    for (guint i = 0; i < uris->len; i++) {
+        const char *host = hosts && i < hosts->len ? finfo_string(g_ptr_array_index(hosts, i)) : NULL;
+        dissect_uri(tvb, pinfo, tree, finfo_string(g_ptr_array_index(uris, i)), host);
+    }
+    return tvb_captured_length(tvb);
+}
+
+/* ---- registration ------------------------------------------------------ */
+
+void xmt_http_register(void)
+{
+    beacon_handle = create_dissector_handle(dissect_beacons, proto_xmtrack);
+    register_postdissector(beacon_handle);
+}
+
+void xmt_http_handoff(void)
+{
+    static const dissector_t media_dissectors[] = { dissect_media_form, dissect_media_json, dissect_media_text };
+    proto_http = proto_get_id_by_filter_name("http");
+    hf_http_request_uri = proto_registrar_get_id_byname("http.request.uri");
+    hf_http_host = proto_registrar_get_id_byname("http.host");
+
+    for (gsize i = 0; i < G_N_ELEMENTS(media_hooks); i++) {
+        media_hooks[i].builtin = find_dissector(media_hooks[i].builtin_name);
+        /* No protocol on these handles: disabling xmtrack must not silence
+         * the built-in dissectors they stand in for. */
+        dissector_handle_t h = create_dissector_handle_with_name(media_dissectors[i], -1, "xmtrack_media");
+        dissector_add_string("media_type", media_hooks[i].media_type, h);
+    }
+    heur_dissector_add("http", dissect_heur_body, "Xiaomi Telemetry in HTTP bodies without Content-Type",
+                       "xmtrack_http", proto_xmtrack, HEURISTIC_ENABLE);
+
+    if (hf_http_request_uri > 0) {
+        GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
+        g_array_append_val(wanted, hf_http_request_uri);
+        if (hf_http_host > 0)
+            g_array_append_val(wanted, hf_http_host);
+        set_postdissector_wanted_hfids(beacon_handle, wanted);
+    }
+}

@@ -1,0 +1,109 @@
+/* xmt_proto.c: the xmtrack protocol: its fields (the contract of
+ * shared/FIELDS.md plus our own), subtrees, expert items and preferences. */
+#include <wireshark.h>
+#include <epan/packet.h>
+#include <epan/prefs.h>
+
+#include "xmt_ws.h"
+
+int proto_xmtrack = -1;
+xmt_hf_ids xmt_hf;
+xmt_ett_ids xmt_ett = { -1, -1, -1, -1, -1, -1 };
+xmt_ei_ids xmt_ei = { EI_INIT, EI_INIT, EI_INIT };
+xmt_prefs xmt_pref = { TRUE, FALSE, XMT_DEFAULT_MAX_INFLATED / (1024 * 1024), XMT_DEFAULT_MAX_EVENTS };
+
+#define STR(id, name, abbrev, blurb) \
+    { &xmt_hf.id, { name, "xmtrack." abbrev, FT_STRING, BASE_NONE, NULL, 0x0, blurb, HFILL } }
+#define UINT(id, name, abbrev, blurb) \
+    { &xmt_hf.id, { name, "xmtrack." abbrev, FT_UINT32, BASE_DEC, NULL, 0x0, blurb, HFILL } }
+#define BOOL(id, name, abbrev, blurb) \
+    { &xmt_hf.id, { name, "xmtrack." abbrev, FT_BOOLEAN, BASE_NONE, NULL, 0x0, blurb, HFILL } }
+#define TIME(id, name, abbrev, blurb) \
+    { &xmt_hf.id, { name, "xmtrack." abbrev, FT_ABSOLUTE_TIME, ABSOLUTE_TIME_UTC, NULL, 0x0, blurb, HFILL } }
+
+static hf_register_info hf[] = {
+    /* message fields */
+    STR(sdk, "SDK", "sdk", "Which analytics format: sensors, miui_analytics, miui_tracker, mistat, onetrack"),
+    STR(host, "Host", "host", "The HTTP Host the message was sent to"),
+    STR(project, "Project", "project", "Sensors project name, from the request URI's project="),
+    STR(region, "Region", "region", "Region code from the request URI's r="),
+    STR(payload_param, "Payload parameter", "payload_param", "The form parameter that carried the payload"),
+    UINT(gzip_code, "Gzip code", "gzip_code", "Sensors gzip= parameter as sent (0, 1, 9, 13)"),
+    { &xmt_hf.crc, { "CRC", "xmtrack.crc", FT_INT32, BASE_DEC, NULL, 0x0,
+                     "Sensors crc= parameter as sent (Java String.hashCode of the payload text)", HFILL } },
+    BOOL(crc_valid, "CRC valid", "crc_valid", "The CRC recomputed over the payload text equals xmtrack.crc"),
+    BOOL(encrypted, "Encrypted", "encrypted", "The payload is enciphered on the wire"),
+    BOOL(decrypted, "Decrypted", "decrypted", "An enciphered payload whose plaintext was recovered"),
+    UINT(event_count, "Event count", "event_count", "Number of events decoded from this message"),
+    STR(layers, "Layers", "layers", "The encodings peeled off the payload, outermost first"),
+    BOOL(instant, "Instant event", "instant", "Sensors instant_event=true"),
+    BOOL(dry_run, "Dry run", "dry_run", "Sensors debug upload (Dry-Run: true header)"),
+    STR(error, "Decode error", "error", "Why a layer could not be decoded"),
+    /* event fields */
+    STR(event, "Event", "event", "The event's name (for records without one, their type)"),
+    STR(event_type, "Event type", "event_type", "Sensors record type (track, profile_set, track_signup, ...)"),
+    TIME(time, "Event time", "time", "The event's own timestamp"),
+    STR(distinct_id, "Distinct ID", "distinct_id", "The user/device identity the SDK attaches"),
+    STR(model, "Device model", "model", "Device model"),
+    STR(os_version, "OS version", "os_version", "OS or MIUI version string as sent"),
+    STR(app, "App", "app", "The sending app"),
+    STR(url, "URL", "url", "A web page address reported in the event"),
+    STR(search_term, "Search term", "search_term", "A search the user typed"),
+    STR(member, "Member", "member", "A decoded JSON leaf of the event, as path=value"),
+    TIME(flush_time, "Flush time", "flush_time", "When the SDK sent the batch"),
+    /* enciphered records */
+    STR(ekey, "Encrypted key", "enc.ekey", "The session key, enciphered with the server's public key"),
+    UINT(pkv, "Public key version", "enc.pkv", "Version of the server key the session key is enciphered with"),
+    STR(ciphertext, "Ciphertext", "enc.payload", "An enciphered payload, as sent"),
+};
+
+static ei_register_info ei[] = {
+    { &xmt_ei.crc_bad, { "xmtrack.crc_bad", PI_CHECKSUM, PI_WARN,
+                         "CRC does not match the payload", EXPFILL } },
+    { &xmt_ei.decode_error, { "xmtrack.decode_error", PI_MALFORMED, PI_ERROR,
+                              "A layer could not be decoded", EXPFILL } },
+    { &xmt_ei.encrypted_payload, { "xmtrack.encrypted_payload", PI_SECURITY, PI_NOTE,
+                                   "Enciphered payload; the key is not in the capture", EXPFILL } },
+};
+
+static void register_prefs(void)
+{
+    module_t *m = prefs_register_protocol(proto_xmtrack, NULL);
+    prefs_register_bool_preference(m, "decode_bodies", "Look for analytics in HTTP bodies",
+        "Recognise vendor analytics in form, JSON and plain-text HTTP bodies and in request URIs. "
+        "When off, those bodies go straight to the built-in dissectors.", &xmt_pref.decode_bodies);
+    prefs_register_bool_preference(m, "show_json_tree", "Show the built-in JSON tree of decoded payloads",
+        "Also dissect each decoded JSON payload with Wireshark's JSON dissector (json.* fields). "
+        "Useful, but it costs several times the decoding itself.", &xmt_pref.show_json_tree);
+    prefs_register_uint_preference(m, "max_inflate_mib", "Inflation limit (MiB)",
+        "The most bytes one compressed payload may inflate to; beyond it decoding stops with an error.",
+        10, &xmt_pref.max_inflate_mib);
+    prefs_register_uint_preference(m, "max_events", "Events per message limit",
+        "The most events decoded from one message; the rest are reported, not decoded.",
+        10, &xmt_pref.max_events);
+}
+
+void xmt_register_proto(void)
+{
+    proto_xmtrack = proto_register_protocol("Xiaomi Telemetry", "XMTRACK", "xmtrack");
+    proto_register_field_array(proto_xmtrack, hf, array_length(hf));
+    gint *ett[] = { &xmt_ett.message, &xmt_ett.layers, &xmt_ett.event, &xmt_ett.group,
+                    &xmt_ett.record, &xmt_ett.errors };
+    proto_register_subtree_array(ett, array_length(ett));
+    expert_register_field_array(expert_register_protocol(proto_xmtrack), ei, array_length(ei));
+    register_prefs();
+    xmt_http_register();
+}
+
+void xmt_register_handoff(void)
+{
+    xmt_http_handoff();
+}
+
+void xmt_config_for_tree(xmt_config *cfg, proto_tree *tree)
+{
+    xmt_config_init(cfg);
+    cfg->max_inflated = (gsize)MAX(xmt_pref.max_inflate_mib, 1u) * 1024 * 1024;
+    cfg->max_events = MAX(xmt_pref.max_events, 1u);
+    cfg->want_members = tree != NULL && proto_field_is_referenced(tree, xmt_hf.member);
+}

@@ -1,0 +1,232 @@
+/* xmt_tree.c: where a decoded message becomes fields.
+ *
+ * Every decoded layer becomes a data source (a tab in the byte pane, and
+ * `tshark -x`), and every item points at its bytes in the layer it came
+ * from, so clicking an event highlights it in the inflated JSON. */
+#include <wireshark.h>
+#include <epan/packet.h>
+#include <epan/expert.h>
+
+#include "xmt_ws.h"
+
+typedef struct {
+    packet_info *pinfo;
+    tvbuff_t *input;
+    tvbuff_t **layers;   /* one tvb per message layer */
+    guint n_layers;
+} tvb_map;
+
+static void map_layers(tvb_map *map, xmt_message *msg)
+{
+    map->n_layers = msg->layers->len;
+    map->layers = wmem_alloc0_array(map->pinfo->pool, tvbuff_t *, MAX(map->n_layers, 1));
+    for (guint i = 0; i < map->n_layers; i++) {
+        const xmt_layer *layer = xmt_message_layer(msg, (int)i);
+        guint8 *data = xmt_message_steal_layer(msg, (int)i);
+        if (!data)
+            continue;
+        tvbuff_t *tvb = tvb_new_child_real_data(map->input, data, (guint)layer->len, (gint)layer->len);
+        tvb_set_free_cb(tvb, g_free);
+        add_new_data_source(map->pinfo, tvb, layer->label);
+        map->layers[i] = tvb;
+    }
+}
+
+/* The tvb a span points into; NULL (no highlighting) for spans without a position. */
+static tvbuff_t *span_tvb(const tvb_map *map, xmt_span span)
+{
+    if (span.len == 0)
+        return NULL;
+    if (span.layer < 0)
+        return map->input;
+    return (guint)span.layer < map->n_layers ? map->layers[span.layer] : NULL;
+}
+
+#define SPAN_ARGS(map, span) span_tvb(map, span), \
+    (span_tvb(map, span) ? (gint)(span).off : 0), (span_tvb(map, span) ? (gint)(span).len : 0)
+
+static void ms_to_nstime(gint64 ms, nstime_t *t)
+{
+    gint64 secs = ms / 1000, rem = ms % 1000;
+    if (rem < 0) {
+        secs--;
+        rem += 1000;
+    }
+    t->secs = (time_t)secs;
+    t->nsecs = (int)(rem * 1000000);
+}
+
+static void add_fact(proto_tree *tree, const tvb_map *map, const xmt_fact *f)
+{
+    nstime_t t;
+    switch (f->id) {
+    case XMT_FACT_PROJECT:       proto_tree_add_string(tree, xmt_hf.project, SPAN_ARGS(map, f->span), f->str); break;
+    case XMT_FACT_REGION:        proto_tree_add_string(tree, xmt_hf.region, SPAN_ARGS(map, f->span), f->str); break;
+    case XMT_FACT_PAYLOAD_PARAM: proto_tree_add_string(tree, xmt_hf.payload_param, SPAN_ARGS(map, f->span), f->str); break;
+    case XMT_FACT_GZIP_CODE:     proto_tree_add_uint(tree, xmt_hf.gzip_code, SPAN_ARGS(map, f->span), (guint32)f->num); break;
+    case XMT_FACT_CRC:           proto_tree_add_int(tree, xmt_hf.crc, SPAN_ARGS(map, f->span), (gint32)f->num); break;
+    case XMT_FACT_INSTANT:       proto_tree_add_boolean(tree, xmt_hf.instant, SPAN_ARGS(map, f->span), f->num != 0); break;
+    case XMT_FACT_DRY_RUN:       proto_tree_add_boolean(tree, xmt_hf.dry_run, SPAN_ARGS(map, f->span), f->num != 0); break;
+    case XMT_FACT_EVENT:         proto_tree_add_string(tree, xmt_hf.event, SPAN_ARGS(map, f->span), f->str); break;
+    case XMT_FACT_EVENT_TYPE:    proto_tree_add_string(tree, xmt_hf.event_type, SPAN_ARGS(map, f->span), f->str); break;
+    case XMT_FACT_DISTINCT_ID:   proto_tree_add_string(tree, xmt_hf.distinct_id, SPAN_ARGS(map, f->span), f->str); break;
+    case XMT_FACT_MODEL:         proto_tree_add_string(tree, xmt_hf.model, SPAN_ARGS(map, f->span), f->str); break;
+    case XMT_FACT_OS_VERSION:    proto_tree_add_string(tree, xmt_hf.os_version, SPAN_ARGS(map, f->span), f->str); break;
+    case XMT_FACT_APP:           proto_tree_add_string(tree, xmt_hf.app, SPAN_ARGS(map, f->span), f->str); break;
+    case XMT_FACT_URL:           proto_tree_add_string(tree, xmt_hf.url, SPAN_ARGS(map, f->span), f->str); break;
+    case XMT_FACT_SEARCH_TERM:   proto_tree_add_string(tree, xmt_hf.search_term, SPAN_ARGS(map, f->span), f->str); break;
+    case XMT_FACT_EKEY:          proto_tree_add_string(tree, xmt_hf.ekey, SPAN_ARGS(map, f->span), f->str); break;
+    case XMT_FACT_PKV:           proto_tree_add_uint(tree, xmt_hf.pkv, SPAN_ARGS(map, f->span), (guint32)f->num); break;
+    case XMT_FACT_CIPHERTEXT:    proto_tree_add_string(tree, xmt_hf.ciphertext, SPAN_ARGS(map, f->span), f->str); break;
+    case XMT_FACT_TIME:
+        ms_to_nstime(f->num, &t);
+        proto_tree_add_time(tree, xmt_hf.time, SPAN_ARGS(map, f->span), &t);
+        break;
+    case XMT_FACT_FLUSH_TIME:
+        ms_to_nstime(f->num, &t);
+        proto_tree_add_time(tree, xmt_hf.flush_time, SPAN_ARGS(map, f->span), &t);
+        break;
+    case XMT_FACT_COUNT:
+        break;
+    }
+}
+
+static void add_facts(proto_tree *tree, const tvb_map *map, const GArray *facts)
+{
+    for (guint i = 0; i < facts->len; i++)
+        add_fact(tree, map, &g_array_index(facts, xmt_fact, i));
+}
+
+/* The first path component of a member that sits in a container: "lib" of
+ * "lib.$lib", "payloads" of "payloads[0]"; 0 for a top-level leaf. */
+static gsize group_key_len(const char *path)
+{
+    gsize n = strcspn(path, ".[");
+    return path[n] ? n : 0;
+}
+
+/* Members, with those under one top-level object ("lib", "properties") in a
+ * subtree of their own. */
+static void add_members(proto_tree *tree, const tvb_map *map, const xmt_event *ev)
+{
+    if (!ev->members)
+        return;
+    proto_tree *group = NULL;
+    proto_item *group_item = NULL;
+    const char *group_path = NULL;
+    gsize group_len = 0;
+    guint32 group_start = 0;
+    for (guint i = 0; i < ev->members->len; i++) {
+        const xmt_member *m = &g_array_index(ev->members, xmt_member, i);
+        gsize key_len = group_key_len(m->path);
+        if (key_len == 0) {
+            group = NULL;
+        } else if (!group || key_len != group_len || strncmp(m->path, group_path, key_len) != 0) {
+            group_path = m->path;
+            group_len = key_len;
+            group_start = m->span.off;
+            group = proto_tree_add_subtree_format(tree, SPAN_ARGS(map, m->span), xmt_ett.group, &group_item,
+                                                  "%.*s", (int)key_len, m->path);
+        } else if (span_tvb(map, m->span) && m->span.off + m->span.len > group_start) {
+            proto_item_set_len(group_item, (gint)(m->span.off + m->span.len - group_start));
+        }
+        proto_tree_add_string_format_value(group ? group : tree, xmt_hf.member, SPAN_ARGS(map, m->span),
+                                           wmem_strdup_printf(map->pinfo->pool, "%s=%s", m->path, m->value),
+                                           "%s = %s", m->path, m->value);
+    }
+}
+
+static void add_event(proto_tree *tree, const tvb_map *map, const xmt_event *ev, guint number)
+{
+    proto_item *item;
+    proto_tree *et = proto_tree_add_subtree_format(tree, SPAN_ARGS(map, ev->span),
+                                                   ev->opaque ? xmt_ett.record : xmt_ett.event, &item,
+                                                   "%s %u: %s", ev->opaque ? "Record" : "Event", number,
+                                                   ev->name ? ev->name : "(unnamed)");
+    add_facts(et, map, ev->facts);
+    if (ev->opaque)
+        expert_add_info(map->pinfo, item, &xmt_ei.encrypted_payload);
+    add_members(et, map, ev);
+}
+
+static void add_layers_summary(proto_tree *tree, const xmt_message *msg, packet_info *pinfo)
+{
+    wmem_strbuf_t *s = wmem_strbuf_new(pinfo->pool, "");
+    for (guint i = 0; i < msg->layers->len; i++) {
+        const xmt_layer *layer = xmt_message_layer(msg, (int)i);
+        wmem_strbuf_append_printf(s, "%s%s", i ? ", " : "", xmt_layer_kind_name(layer->kind));
+    }
+    if (msg->has_json)
+        wmem_strbuf_append_printf(s, "%sJSON", msg->layers->len ? ", " : "");
+    if (wmem_strbuf_get_len(s))
+        proto_item_set_generated(proto_tree_add_string(tree, xmt_hf.layers, NULL, 0, 0, wmem_strbuf_get_str(s)));
+}
+
+static void add_errors(proto_tree *tree, const tvb_map *map, const xmt_message *msg)
+{
+    for (guint i = 0; i < msg->errors->len; i++) {
+        const xmt_error *e = &g_array_index(msg->errors, xmt_error, i);
+        proto_tree_add_expert_format(tree, map->pinfo, &xmt_ei.decode_error, SPAN_ARGS(map, e->span),
+                                     "%s: %s", e->layer, e->reason);
+    }
+}
+
+static void add_crc(proto_tree *tree, const xmt_message *msg, packet_info *pinfo)
+{
+    if (!msg->has_crc)
+        return;
+    proto_item *it = proto_tree_add_boolean(tree, xmt_hf.crc_valid, NULL, 0, 0, msg->crc_valid);
+    proto_item_set_generated(it);
+    if (!msg->crc_valid)
+        expert_add_info(pinfo, it, &xmt_ei.crc_bad);
+}
+
+static void add_json_tree(tvbuff_t *input, packet_info *pinfo, proto_tree *tree, const tvb_map *map,
+                          const xmt_message *msg)
+{
+    static dissector_handle_t json;
+    if (!json)
+        json = find_dissector("json");
+    tvbuff_t *tvb = span_tvb(map, msg->json);
+    if (!json || !tvb)
+        return;
+    (void)input;
+    const char *saved = pinfo->match_string;
+    pinfo->match_string = "application/json";  /* the JSON dissector names itself after it */
+    call_dissector(json, tvb_new_subset_length(tvb, (gint)msg->json.off, (gint)msg->json.len), pinfo, tree);
+    pinfo->match_string = saved;
+}
+
+void xmt_tree_add_message(tvbuff_t *input, packet_info *pinfo, proto_tree *tree, xmt_message *msg, const char *host)
+{
+    tvb_map map = { pinfo, input, NULL, 0 };
+    map_layers(&map, msg);
+
+    col_append_fstr(pinfo->cinfo, COL_INFO, " [xmtrack %s: %u event%s%s]", xmt_sdk_name(msg->sdk),
+                    msg->event_count, msg->event_count == 1 ? "" : "s", msg->encrypted ? ", encrypted" : "");
+
+    proto_item *ti = proto_tree_add_item(tree, proto_xmtrack, input, 0, -1, ENC_NA);
+    proto_item_append_text(ti, ", %s, %u event%s", xmt_sdk_name(msg->sdk), msg->event_count,
+                           msg->event_count == 1 ? "" : "s");
+    proto_tree *mt = proto_item_add_subtree(ti, xmt_ett.message);
+
+    proto_item_set_generated(proto_tree_add_string(mt, xmt_hf.sdk, NULL, 0, 0, xmt_sdk_name(msg->sdk)));
+    if (host)
+        proto_item_set_generated(proto_tree_add_string(mt, xmt_hf.host, NULL, 0, 0, host));
+    add_facts(mt, &map, msg->facts);
+    add_crc(mt, msg, pinfo);
+    proto_item_set_generated(proto_tree_add_boolean(mt, xmt_hf.encrypted, NULL, 0, 0, msg->encrypted));
+    if (msg->encrypted)
+        proto_item_set_generated(proto_tree_add_boolean(mt, xmt_hf.decrypted, NULL, 0, 0, msg->decrypted));
+    add_layers_summary(mt, msg, pinfo);
+    proto_item_set_generated(proto_tree_add_uint(mt, xmt_hf.event_count, NULL, 0, 0, msg->event_count));
+    add_errors(mt, &map, msg);
+
+    guint events = 0, records = 0;
+    for (guint i = 0; i < msg->events->len; i++) {
+        const xmt_event *ev = g_ptr_array_index(msg->events, i);
+        add_event(mt, &map, ev, ev->opaque ? ++records : ++events);
+    }
+    if (xmt_pref.show_json_tree && msg->has_json)
+        add_json_tree(input, pinfo, mt, &map, msg);
+}

@@ -1,0 +1,59 @@
+/* xmt_ws.h: what the Wireshark glue's files share: the protocol's field ids,
+ * subtree ids, expert fields and preferences. */
+#ifndef XMT_WS_H
+#define XMT_WS_H
+
+#include <epan/packet.h>
+#include <epan/expert.h>
+
+#include "core/xmt_decode.h"
+#include "xmt_ws_compat.h"
+
+typedef struct {
+    /* message */
+    int sdk, host, project, region, payload_param, gzip_code, crc, crc_valid;
+    int encrypted, decrypted, event_count, layers, instant, dry_run, error;
+    /* event */
+    int event, event_type, time, distinct_id, model, os_version, app, url, search_term, member, flush_time;
+    /* enciphered records */
+    int ekey, pkv, ciphertext;
+} xmt_hf_ids;
+
+typedef struct {
+    gint message, layers, event, group, record, errors;
+} xmt_ett_ids;
+
+typedef struct {
+    expert_field crc_bad, decode_error, encrypted_payload;
+} xmt_ei_ids;
+
+typedef struct {
+    xmt_pref_bool decode_bodies;   /* look into HTTP bodies at all */
+    xmt_pref_bool show_json_tree;  /* also hand the decoded JSON to the built-in JSON dissector */
+    guint max_inflate_mib;
+    guint max_events;
+} xmt_prefs;
+
+extern int proto_xmtrack;
+extern xmt_hf_ids xmt_hf;
+extern xmt_ett_ids xmt_ett;
+extern xmt_ei_ids xmt_ei;
+extern xmt_prefs xmt_pref;
+
+void xmt_register_proto(void);
+void xmt_register_handoff(void);
+
+/* The decoding options for this dissection: limits from the preferences, and
+ * members only when the tree shows them or a filter asks for them. */
+void xmt_config_for_tree(xmt_config *cfg, proto_tree *tree);
+
+/* Builds the xmtrack tree of a decoded message on top of `input` (the body,
+ * or the URI query), adding each decoded layer as a data source. */
+void xmt_tree_add_message(tvbuff_t *input, packet_info *pinfo, proto_tree *tree,
+                          xmt_message *msg, const char *host);
+
+/* The HTTP hooks (xmt_http.c). */
+void xmt_http_register(void);
+void xmt_http_handoff(void);
+
+#endif
