@@ -91,10 +91,13 @@ static void add_fact(proto_tree *tree, const tvb_map *map, const xmt_fact *f)
     }
 }
 
+/* In contract order (event, type, time, ...), whatever order the JSON had. */
 static void add_facts(proto_tree *tree, const tvb_map *map, const GArray *facts)
 {
-    for (guint i = 0; i < facts->len; i++)
-        add_fact(tree, map, &g_array_index(facts, xmt_fact, i));
+    for (int id = 0; id < XMT_FACT_COUNT; id++)
+        for (guint i = 0; i < facts->len; i++)
+            if (g_array_index(facts, xmt_fact, i).id == (xmt_fact_id)id)
+                add_fact(tree, map, &g_array_index(facts, xmt_fact, i));
 }
 
 /* The first path component of a member that sits in a container: "lib" of
