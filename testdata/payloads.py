@@ -614,7 +614,7 @@ def _malformed():
     text_a = urllib.parse.unquote(enc[:mid]) + "%G1" + urllib.parse.unquote(enc[mid:])
     crc_a = java_hash(text_a)
     reqs.append(("bad_percent", android_body(text_a, crc=crc_a, encoded_value=enc_a), crc_a,
-                 "percent-decoding: invalid escape %G1"))
+                 "percent-encoding: invalid escape %G1"))
     # (b) '*' inserted in the middle of the base64 text (sent as %2A)
     m = len(MAIN_VALUE) // 2
     text_b = MAIN_VALUE[:m] + "*" + MAIN_VALUE[m:]
@@ -764,9 +764,12 @@ def _build():
         "POST", "/sa?project=default", js_post_headers(FORM_CT),
         form([("data_list", pct(v))]).encode("ascii"),
         expect=_sensors_expect(JS_BATCH, None, None, None, "default",
+                               # $referrer is a page the user came from: a URL too
                                urls=["https://www.mi.com/global/",
+                                     "https://www.bing.com/search?q=xiaomi+privacy",
                                      "https://www.mi.com/global/",
                                      "https://www.mi.com/global/redmi-note-8/"],
+                               url_queries=["xiaomi privacy"],
                                distinct_id=JS_DISTINCT_ID))]
 
     # 12. Python SDK single message
