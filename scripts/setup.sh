@@ -17,5 +17,5 @@ echo
 tshark -G plugins | grep -E '^xmtrack' || { echo "xmtrack did not load: see 'tshark -G folders'" >&2; exit 1; }
 echo
 echo "Decoded events in testdata/sensors_android.pcap:"
-tshark -r testdata/sensors_android.pcap -Y xmtrack -T fields -E header=y -E occurrence=a -E aggregator=' | ' \
+tshark -r testdata/sensors_android.pcap -Y xmtrack -T fields -E header=y -E occurrence=a -E aggregator='|' \
   -e frame.number -e xmtrack.sdk -e xmtrack.event_count -e xmtrack.event -e xmtrack.url -e xmtrack.search_term
