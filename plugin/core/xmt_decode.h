@@ -34,6 +34,8 @@ typedef struct {
  * an error naming the limit; what was decoded before it is kept. */
 typedef struct {
     gboolean want_members;   /* report every JSON leaf (costly; only when shown or filtered) */
+    gboolean want_pii;       /* look for personal data in every leaf (xmt_pii.h) */
+    const struct xmt_watchlist *watch;  /* the user's identifiers (xmt_watch.h), or NULL */
     gsize max_inflated;      /* bytes one inflate may produce */
     guint max_events;        /* events decoded from one message */
     guint max_json_depth;    /* nesting of JSON containers */

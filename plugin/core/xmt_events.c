@@ -1,7 +1,9 @@
 /* xmt_events.c: walking a JSON event into facts and members. */
 #include "xmt_events.h"
 #include "xmt_peel.h"
+#include "xmt_pii.h"
 #include "xmt_search.h"
+#include "xmt_watch.h"
 
 #include <string.h>
 
@@ -42,13 +44,18 @@ static void visit_leaf(walk *w, const xmt_json_node *n)
     xmt_span span = xmt_span_make(w->layer, n->off, n->len);
     const xmt_fact_rule *rule = w->rules ? rule_for(w) : NULL;
     gboolean member = w->cfg->want_members && w->members < w->cfg->max_members;
-    if (!rule && !member)
+    gboolean watch = !xmt_watchlist_is_empty(w->cfg->watch);
+    if (!rule && !member && !w->cfg->want_pii && !watch)
         return;
     char *raw = xmt_json_text(w->doc, n);
     const char *text = xmt_message_strdup(w->msg, raw);
     g_free(raw);
     if (rule)
         apply_rule(w, rule, n, text, span);
+    if (w->cfg->want_pii)
+        xmt_pii_scan_leaf(w->msg, w->ev, w->path->str, text, span);
+    if (watch)
+        xmt_watch_scan_leaf(w->cfg->watch, w->msg, w->ev, w->path->str, text, span);
     if (member) {
         xmt_event_add_member(w->ev, xmt_message_strdup(w->msg, w->path->str), text, span);
         if (++w->members == w->cfg->max_members)
@@ -131,6 +138,8 @@ xmt_event *xmt_event_from_json(xmt_message *msg, const xmt_json_doc *doc, guint3
     g_string_free(w.path, TRUE);
     g_string_free(w.shape, TRUE);
     add_search_terms_from_urls(msg, ev);
+    if (cfg->want_pii)
+        xmt_pii_scan_event(msg, ev);
     const xmt_fact *name = xmt_event_fact(ev, XMT_FACT_EVENT);
     if (!name) {
         /* The contract: records without an event name are named by their type. */

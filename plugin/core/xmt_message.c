@@ -42,6 +42,10 @@ static void event_free(gpointer p)
     g_array_free(ev->facts, TRUE);
     if (ev->members)
         g_array_free(ev->members, TRUE);
+    if (ev->pii)
+        g_array_free(ev->pii, TRUE);
+    if (ev->watch)
+        g_array_free(ev->watch, TRUE);
     g_free(ev);
 }
 

@@ -106,6 +106,11 @@ typedef struct {
     gboolean opaque;     /* an enciphered record shown as sent, not a decoded event */
     GArray *facts;       /* of xmt_fact */
     GArray *members;     /* of xmt_member */
+    GArray *pii;         /* of xmt_pii_finding (xmt_pii.h), NULL when none or not scanned */
+    guint32 pii_seen;    /* bit per xmt_pii_kind already reported */
+    GArray *watch;       /* of xmt_watch_hit (xmt_watch.h), NULL when none */
+    const char *geo_lat, *geo_lon;  /* a latitude and a longitude leaf, paired at the end */
+    xmt_span geo_span;
 } xmt_event;
 
 /* Where an error happened, and why: "base64: invalid character '*' at offset 12". */

@@ -23,6 +23,34 @@ static const engine engines[] = {
     { "startpage",  "query\0q\0" },
 };
 
+/* The user's engines: pairs of strings (label, parameter) in one array. */
+static GPtrArray *user_engines;
+
+void xmt_search_set_user_engines(const char *spec)
+{
+    if (user_engines)
+        g_ptr_array_free(user_engines, TRUE);
+    user_engines = g_ptr_array_new_with_free_func(g_free);
+    char **pairs = g_strsplit(spec ? spec : "", ",", -1);
+    for (char **p = pairs; *p; p++) {
+        char *colon = strchr(*p, ':');
+        if (!colon)
+            continue;
+        char *raw_label = g_strndup(*p, (gsize)(colon - *p));
+        char *label = g_ascii_strdown(g_strstrip(raw_label), -1);
+        g_free(raw_label);
+        char *param = g_strstrip(g_strdup(colon + 1));
+        if (label[0] && param[0]) {
+            g_ptr_array_add(user_engines, label);
+            g_ptr_array_add(user_engines, param);
+        } else {
+            g_free(label);
+            g_free(param);
+        }
+    }
+    g_strfreev(pairs);
+}
+
 /* TRUE when `label` is one of the dot-separated labels of host. */
 static gboolean host_has_label(const char *host, const char *label)
 {
@@ -71,6 +99,9 @@ char *xmt_search_term_from_url(const char *url)
             for (const char *param = engines[i].params; *param && !term; param += strlen(param) + 1)
                 term = query_param(query, param);
         }
+        for (guint i = 0; user_engines && i + 1 < user_engines->len && !term; i += 2)
+            if (host_has_label(lower, g_ptr_array_index(user_engines, i)))
+                term = query_param(query, g_ptr_array_index(user_engines, i + 1));
         g_free(lower);
     }
     g_uri_unref(uri);

@@ -10,4 +10,9 @@
  * NULL when the URL is not one. */
 char *xmt_search_term_from_url(const char *url);
 
+/* Adds the user's own engines, "label:param,label:param" (e.g. "qwant:q"),
+ * replacing those set before; NULL or "" removes them.  Called when
+ * preferences change, like Wireshark's own settings: not thread-safe. */
+void xmt_search_set_user_engines(const char *spec);
+
 #endif

@@ -9,7 +9,7 @@
 int proto_xmtrack = -1;
 xmt_hf_ids xmt_hf;
 xmt_ett_ids xmt_ett = { -1, -1, -1, -1, -1, -1 };
-xmt_ei_ids xmt_ei = { EI_INIT, EI_INIT, EI_INIT };
+xmt_ei_ids xmt_ei = { EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT };
 xmt_prefs xmt_pref = { TRUE, FALSE, XMT_DEFAULT_MAX_INFLATED / (1024 * 1024), XMT_DEFAULT_MAX_EVENTS };
 
 #define STR(id, name, abbrev, blurb) \
@@ -51,6 +51,9 @@ static hf_register_info hf[] = {
     STR(search_term, "Search term", "search_term", "A search the user typed"),
     STR(member, "Member", "member", "A decoded JSON leaf of the event, as path=value"),
     TIME(flush_time, "Flush time", "flush_time", "When the SDK sent the batch"),
+    STR(pii, "Personal data", "pii", "The kind of each personal datum found in the event: imei, android_id, oaid, "
+        "gaid, mac, imsi, serial, email, phone, location, url, search, account_id"),
+    STR(watch, "Watch-list hit", "watch", "The label of a watch-list entry found in the event"),
     /* enciphered records */
     STR(ekey, "Encrypted key", "enc.ekey", "The session key, enciphered with the server's public key"),
     UINT(pkv, "Public key version", "enc.pkv", "Version of the server key the session key is enciphered with"),
@@ -64,11 +67,15 @@ static ei_register_info ei[] = {
                               "A layer could not be decoded", EXPFILL } },
     { &xmt_ei.encrypted_payload, { "xmtrack.encrypted_payload", PI_SECURITY, PI_NOTE,
                                    "Enciphered payload; the key is not in the capture", EXPFILL } },
+    { &xmt_ei.pii_leak, { "xmtrack.pii_leak", PI_SECURITY, PI_WARN,
+                          "The event carries personal data", EXPFILL } },
+    { &xmt_ei.watch_hit, { "xmtrack.watch_hit", PI_SECURITY, PI_WARN,
+                           "A watch-list entry was found", EXPFILL } },
 };
 
 static void register_prefs(void)
 {
-    module_t *m = prefs_register_protocol(proto_xmtrack, NULL);
+    module_t *m = prefs_register_protocol(proto_xmtrack, xmt_privacy_apply_prefs);
     prefs_register_bool_preference(m, "decode_bodies", "Look for analytics in HTTP bodies",
         "Recognise vendor analytics in form, JSON and plain-text HTTP bodies and in request URIs. "
         "When off, those bodies go straight to the built-in dissectors.", &xmt_pref.decode_bodies);
@@ -81,6 +88,7 @@ static void register_prefs(void)
     prefs_register_uint_preference(m, "max_events", "Events per message limit",
         "The most events decoded from one message; the rest are reported, not decoded.",
         10, &xmt_pref.max_events);
+    xmt_privacy_register(m);
 }
 
 void xmt_register_proto(void)
@@ -106,4 +114,7 @@ void xmt_config_for_tree(xmt_config *cfg, proto_tree *tree)
     cfg->max_inflated = (gsize)MAX(xmt_pref.max_inflate_mib, 1u) * 1024 * 1024;
     cfg->max_events = MAX(xmt_pref.max_events, 1u);
     cfg->want_members = tree != NULL && proto_field_is_referenced(tree, xmt_hf.member);
+    cfg->want_pii = tree != NULL && (proto_field_is_referenced(tree, xmt_hf.pii) ||
+                                     proto_field_is_referenced(tree, xmt_ei.pii_leak.hf));
+    cfg->watch = xmt_privacy_watchlist();
 }

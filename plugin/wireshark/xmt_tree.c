@@ -7,6 +7,8 @@
 #include <epan/packet.h>
 #include <epan/expert.h>
 
+#include "core/xmt_pii.h"
+#include "core/xmt_watch.h"
 #include "xmt_ws.h"
 
 typedef struct {
@@ -139,6 +141,27 @@ static void add_members(proto_tree *tree, const tvb_map *map, const xmt_event *e
     }
 }
 
+/* One xmtrack.pii item and one expert item per kind of personal data. */
+static void add_pii(proto_tree *tree, const tvb_map *map, const xmt_event *ev)
+{
+    for (guint i = 0; ev->pii && i < ev->pii->len; i++) {
+        const xmt_pii_finding *f = &g_array_index(ev->pii, xmt_pii_finding, i);
+        proto_item *it = proto_tree_add_string(tree, xmt_hf.pii, SPAN_ARGS(map, f->span), xmt_pii_name(f->kind));
+        expert_add_info_format(map->pinfo, it, &xmt_ei.pii_leak, "Personal data (%s): %s = %s",
+                               xmt_pii_name(f->kind), f->path, f->value);
+    }
+}
+
+static void add_watch_hits(proto_tree *tree, const tvb_map *map, const xmt_event *ev)
+{
+    for (guint i = 0; ev->watch && i < ev->watch->len; i++) {
+        const xmt_watch_hit *h = &g_array_index(ev->watch, xmt_watch_hit, i);
+        proto_item *it = proto_tree_add_string(tree, xmt_hf.watch, SPAN_ARGS(map, h->span), h->label);
+        expert_add_info_format(map->pinfo, it, &xmt_ei.watch_hit, "Watch-list entry \"%s\" found (%s) at %s",
+                               h->label, h->form, h->path);
+    }
+}
+
 static void add_event(proto_tree *tree, const tvb_map *map, const xmt_event *ev, guint number)
 {
     proto_item *item;
@@ -147,6 +170,8 @@ static void add_event(proto_tree *tree, const tvb_map *map, const xmt_event *ev,
                                                    "%s %u: %s", ev->opaque ? "Record" : "Event", number,
                                                    ev->name ? ev->name : "(unnamed)");
     add_facts(et, map, ev->facts);
+    add_pii(et, map, ev);
+    add_watch_hits(et, map, ev);
     if (ev->opaque)
         expert_add_info(map->pinfo, item, &xmt_ei.encrypted_payload);
     add_members(et, map, ev);

@@ -5,6 +5,7 @@
 
 #include <epan/packet.h>
 #include <epan/expert.h>
+#include <epan/prefs.h>
 
 #include "core/xmt_decode.h"
 #include "xmt_ws_compat.h"
@@ -15,6 +16,7 @@ typedef struct {
     int encrypted, decrypted, event_count, layers, instant, dry_run, error;
     /* event */
     int event, event_type, time, distinct_id, model, os_version, app, url, search_term, member, flush_time;
+    int pii, watch;
     /* enciphered records */
     int ekey, pkv, ciphertext;
 } xmt_hf_ids;
@@ -24,7 +26,7 @@ typedef struct {
 } xmt_ett_ids;
 
 typedef struct {
-    expert_field crc_bad, decode_error, encrypted_payload;
+    expert_field crc_bad, decode_error, encrypted_payload, pii_leak, watch_hit;
 } xmt_ei_ids;
 
 typedef struct {
@@ -51,6 +53,11 @@ void xmt_config_for_tree(xmt_config *cfg, proto_tree *tree);
  * or the URI query), adding each decoded layer as a data source. */
 void xmt_tree_add_message(tvbuff_t *input, packet_info *pinfo, proto_tree *tree,
                           xmt_message *msg, const char *host);
+
+/* The watch list and the user's search engines (xmt_privacy.c). */
+void xmt_privacy_register(module_t *prefs);
+void xmt_privacy_apply_prefs(void);
+const struct xmt_watchlist *xmt_privacy_watchlist(void);
 
 /* The HTTP hooks (xmt_http.c). */
 void xmt_http_register(void);

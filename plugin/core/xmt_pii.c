@@ -1,0 +1,296 @@
+/* xmt_pii.c: recognising personal data in decoded events.
+ *
+ * Each rule pairs a key hint (the last component of the leaf's path, lower
+ * case, without a leading '$' or array index) with a validation of the
+ * value.  Formats specific enough to stand alone (e-mail, MAC, E.164 phone,
+ * IMEI with a known reporting-body prefix) need no key hint. */
+#include "xmt_pii.h"
+
+#include <string.h>
+
+static const char *const pii_names[XMT_PII_COUNT] = {
+    [XMT_PII_IMEI] = "imei",         [XMT_PII_ANDROID_ID] = "android_id", [XMT_PII_OAID] = "oaid",
+    [XMT_PII_GAID] = "gaid",         [XMT_PII_MAC] = "mac",               [XMT_PII_IMSI] = "imsi",
+    [XMT_PII_SERIAL] = "serial",     [XMT_PII_EMAIL] = "email",           [XMT_PII_PHONE] = "phone",
+    [XMT_PII_LOCATION] = "location", [XMT_PII_URL] = "url",               [XMT_PII_SEARCH] = "search",
+    [XMT_PII_ACCOUNT_ID] = "account_id",
+};
+
+const char *xmt_pii_name(xmt_pii_kind kind)
+{
+    return kind < XMT_PII_COUNT ? pii_names[kind] : "?";
+}
+
+/* ---- value validators -------------------------------------------------- */
+
+static gboolean all_digits(const char *s, gsize n)
+{
+    if (strlen(s) != n)
+        return FALSE;
+    for (gsize i = 0; i < n; i++)
+        if (!g_ascii_isdigit(s[i]))
+            return FALSE;
+    return TRUE;
+}
+
+static gboolean all_hex(const char *s, gsize n)
+{
+    if (strlen(s) != n)
+        return FALSE;
+    for (gsize i = 0; i < n; i++)
+        if (!g_ascii_isxdigit(s[i]))
+            return FALSE;
+    return TRUE;
+}
+
+/* Zeros mean "not available" (limited ad tracking, no permission). */
+static gboolean all_zero(const char *s)
+{
+    for (; *s; s++)
+        if (*s != '0' && *s != '-' && *s != ':')
+            return FALSE;
+    return TRUE;
+}
+
+gboolean xmt_pii_luhn_ok(const char *digits)
+{
+    gsize n = strlen(digits);
+    guint sum = 0;
+    for (gsize i = 0; i < n; i++) {
+        if (!g_ascii_isdigit(digits[n - 1 - i]))
+            return FALSE;
+        guint d = (guint)(digits[n - 1 - i] - '0');
+        if (i % 2 == 1) {
+            d *= 2;
+            if (d > 9)
+                d -= 9;
+        }
+        sum += d;
+    }
+    return n > 0 && sum % 10 == 0;
+}
+
+gboolean xmt_pii_is_imei(const char *value)
+{
+    return all_digits(value, 15) && xmt_pii_luhn_ok(value) && !all_zero(value);
+}
+
+/* IMEIs whose reporting-body prefix is a common one (GSMA: 01, 35, 86, 99)
+ * are recognised under any key; others need an imei-like key. */
+static gboolean is_common_imei(const char *value)
+{
+    return xmt_pii_is_imei(value) &&
+           (strncmp(value, "01", 2) == 0 || strncmp(value, "35", 2) == 0 ||
+            strncmp(value, "86", 2) == 0 || strncmp(value, "99", 2) == 0);
+}
+
+gboolean xmt_pii_is_mac(const char *value)
+{
+    if (strlen(value) != 17)
+        return FALSE;
+    char sep = value[2];
+    if (sep != ':' && sep != '-')
+        return FALSE;
+    for (int i = 0; i < 17; i++) {
+        if (i % 3 == 2 ? value[i] != sep : !g_ascii_isxdigit(value[i]))
+            return FALSE;
+    }
+    /* 02:00:00:00:00:00 is what Android answers apps that may not see the MAC. */
+    return !all_zero(value) && g_ascii_strcasecmp(value, "02:00:00:00:00:00") != 0;
+}
+
+gboolean xmt_pii_is_email(const char *value)
+{
+    const char *at = strchr(value, '@');
+    if (!at || at == value || strchr(at + 1, '@') || strlen(value) > 254)
+        return FALSE;
+    for (const char *p = value; p < at; p++)
+        if (!g_ascii_isalnum(*p) && !strchr("._%+-", *p))
+            return FALSE;
+    const char *dot = strrchr(at + 1, '.');
+    if (!dot || dot == at + 1 || strlen(dot + 1) < 2)
+        return FALSE;
+    for (const char *p = at + 1; *p; p++)
+        if (!g_ascii_isalnum(*p) && *p != '.' && *p != '-')
+            return FALSE;
+    for (const char *p = dot + 1; *p; p++)
+        if (!g_ascii_isalpha(*p))
+            return FALSE;
+    return TRUE;
+}
+
+gboolean xmt_pii_is_uuid(const char *value)
+{
+    static const int dashes[] = { 8, 13, 18, 23 };
+    if (strlen(value) != 36)
+        return FALSE;
+    for (int i = 0, d = 0; i < 36; i++) {
+        if (d < 4 && i == dashes[d]) {
+            if (value[i] != '-')
+                return FALSE;
+            d++;
+        } else if (!g_ascii_isxdigit(value[i])) {
+            return FALSE;
+        }
+    }
+    return !all_zero(value);
+}
+
+/* E.164: '+', then 8 to 15 digits, the first not 0. */
+static gboolean is_e164(const char *value)
+{
+    gsize n = strlen(value);
+    return value[0] == '+' && n >= 9 && n <= 16 && value[1] != '0' && all_digits(value + 1, n - 1);
+}
+
+/* A national number: 7 to 15 digits, spaces, dashes, dots and parentheses allowed. */
+static gboolean is_national_phone(const char *value)
+{
+    guint digits = 0;
+    for (const char *p = value; *p; p++) {
+        if (g_ascii_isdigit(*p))
+            digits++;
+        else if (!strchr(" -.()+", *p))
+            return FALSE;
+    }
+    return digits >= 7 && digits <= 15;
+}
+
+static gboolean is_coordinate(const char *value, double limit)
+{
+    char *end = NULL;
+    double v = g_ascii_strtod(value, &end);
+    return end && end != value && *end == '\0' && v >= -limit && v <= limit && v != 0.0;
+}
+
+/* ---- key hints --------------------------------------------------------- */
+
+/* The last path component, lower case, without '$' or an array index. */
+static void leaf_key(const char *path, char *out, gsize size)
+{
+    const char *dot = strrchr(path, '.');
+    const char *key = dot ? dot + 1 : path;
+    if (*key == '$')
+        key++;
+    gsize n = strcspn(key, "[");
+    n = MIN(n, size - 1);
+    for (gsize i = 0; i < n; i++)
+        out[i] = g_ascii_tolower(key[i]);
+    out[n] = '\0';
+}
+
+static gboolean key_is(const char *key, const char *const *names)
+{
+    for (; *names; names++)
+        if (strcmp(key, *names) == 0)
+            return TRUE;
+    return FALSE;
+}
+
+static gboolean key_has(const char *key, const char *const *parts)
+{
+    for (; *parts; parts++)
+        if (strstr(key, *parts))
+            return TRUE;
+    return FALSE;
+}
+
+static const char *const imei_keys[] = { "imei", "meid", "imei1", "imei2", "device_imei", "deviceimei", NULL };
+static const char *const android_id_keys[] = { "android_id", "androidid", "device_id", "deviceid",
+                                               "ssaid", "identity_android_id", "aid", NULL };
+static const char *const oaid_parts[] = { "oaid", NULL };
+static const char *const gaid_parts[] = { "gaid", "adid", "advertising_id", "advertisingid", "idfa",
+                                          "google_ad_id", "ad_id", NULL };
+static const char *const imsi_parts[] = { "imsi", NULL };
+static const char *const serial_keys[] = { "serial", "serialno", "serial_no", "serial_number", "sn",
+                                           "ro.serialno", NULL };
+static const char *const phone_parts[] = { "phone", "mobile", "msisdn", "tel", NULL };
+static const char *const lat_keys[] = { "latitude", "lat", NULL };
+static const char *const lon_keys[] = { "longitude", "lon", "lng", NULL };
+static const char *const location_keys[] = { "curloc", "location", "gps", "cell_id", "cellid", "cid",
+                                             "lac", "bssid", "wifi_list", "wifilist", "cell_info", NULL };
+static const char *const account_keys[] = { "login_id", "identity_login_id", "userid", "user_id", "uid",
+                                             "xiaomi_id", "xiaomiid", "mi_id", "miid", "account_id",
+                                             "mi_account", "xiaomi_account", NULL };
+
+/* ---- findings ---------------------------------------------------------- */
+
+static void record(xmt_message *msg, xmt_event *ev, xmt_pii_kind kind, const char *path,
+                   const char *value, xmt_span span)
+{
+    if (ev->pii_seen & (1u << kind))
+        return;
+    ev->pii_seen |= 1u << kind;
+    if (!ev->pii)
+        ev->pii = g_array_new(FALSE, FALSE, sizeof(xmt_pii_finding));
+    xmt_pii_finding f = { kind, xmt_message_strdup(msg, path), value, span };
+    g_array_append_val(ev->pii, f);
+}
+
+/* Which kind a key and value show, or XMT_PII_COUNT for none. */
+static xmt_pii_kind classify(const char *key, const char *value)
+{
+    if (xmt_pii_is_imei(value) && (key_is(key, imei_keys) || is_common_imei(value)))
+        return XMT_PII_IMEI;
+    if (key_has(key, imsi_parts) && all_digits(value, 15) && value[0] >= '2' && value[0] <= '7')
+        return XMT_PII_IMSI;
+    if (key_has(key, oaid_parts) && (xmt_pii_is_uuid(value) || ((strlen(value) == 16 || strlen(value) == 64) &&
+                                                                 all_hex(value, strlen(value)) && !all_zero(value))))
+        return XMT_PII_OAID;
+    if (key_has(key, gaid_parts) && xmt_pii_is_uuid(value))
+        return XMT_PII_GAID;
+    if (key_is(key, android_id_keys) && all_hex(value, 16) && !all_zero(value))
+        return XMT_PII_ANDROID_ID;
+    if (xmt_pii_is_mac(value))
+        return XMT_PII_MAC;
+    if (xmt_pii_is_email(value))
+        return XMT_PII_EMAIL;
+    if (is_e164(value) || (key_has(key, phone_parts) && is_national_phone(value)))
+        return XMT_PII_PHONE;
+    if (key_is(key, serial_keys) && strlen(value) >= 6 && g_ascii_strcasecmp(value, "unknown") != 0)
+        return XMT_PII_SERIAL;
+    if (key_is(key, location_keys) && value[0] && strcmp(value, "null") != 0)
+        return XMT_PII_LOCATION;
+    if (key_is(key, account_keys) && value[0] && strcmp(value, "null") != 0 && !all_zero(value))
+        return XMT_PII_ACCOUNT_ID;
+    return XMT_PII_COUNT;
+}
+
+void xmt_pii_scan_leaf(xmt_message *msg, xmt_event *ev, const char *path, const char *value, xmt_span span)
+{
+    if (!value || !value[0])
+        return;
+    char key[64];
+    leaf_key(path, key, sizeof key);
+    xmt_pii_kind kind = classify(key, value);
+    if (kind != XMT_PII_COUNT) {
+        record(msg, ev, kind, path, value, span);
+        return;
+    }
+    if (key_is(key, lat_keys) && is_coordinate(value, 90.0)) {
+        ev->geo_lat = value;
+        ev->geo_span = span;
+    } else if (key_is(key, lon_keys) && is_coordinate(value, 180.0)) {
+        ev->geo_lon = value;
+    }
+}
+
+static void facts_as_pii(xmt_message *msg, xmt_event *ev, xmt_fact_id fact, xmt_pii_kind kind, const char *path)
+{
+    const xmt_fact *f = xmt_event_fact(ev, fact);
+    if (f && f->str)
+        record(msg, ev, kind, path, f->str, f->span);
+}
+
+void xmt_pii_scan_event(xmt_message *msg, xmt_event *ev)
+{
+    if (ev->geo_lat && ev->geo_lon)
+        record(msg, ev, XMT_PII_LOCATION, "latitude/longitude",
+               xmt_message_printf(msg, "%s,%s", ev->geo_lat, ev->geo_lon), ev->geo_span);
+    facts_as_pii(msg, ev, XMT_FACT_URL, XMT_PII_URL, "xmtrack.url");
+    facts_as_pii(msg, ev, XMT_FACT_SEARCH_TERM, XMT_PII_SEARCH, "xmtrack.search_term");
+    /* A Sensors sign-up ties the device to the account: its distinct_id is the account id. */
+    const xmt_fact *type = xmt_event_fact(ev, XMT_FACT_EVENT_TYPE);
+    if (type && type->str && strcmp(type->str, "track_signup") == 0)
+        facts_as_pii(msg, ev, XMT_FACT_DISTINCT_ID, XMT_PII_ACCOUNT_ID, "distinct_id (track_signup)");
+}
