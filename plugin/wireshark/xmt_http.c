@@ -142,7 +142,7 @@ static gboolean dissect_request(tvbuff_t *input, packet_info *pinfo, proto_tree 
         return FALSE;
     wmem_register_callback(pinfo->pool, free_message, msg);
     col_set_str(pinfo->cinfo, COL_PROTOCOL, "XMTRACK");
-    xmt_tree_add_message(input, pinfo, tree, msg, req->host);
+    xmt_report_queue(pinfo, xmt_tree_add_message(input, pinfo, tree, msg, req->host));
     return TRUE;
 }
 

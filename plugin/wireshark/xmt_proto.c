@@ -101,11 +101,13 @@ void xmt_register_proto(void)
     expert_register_field_array(expert_register_protocol(proto_xmtrack), ei, array_length(ei));
     register_prefs();
     xmt_http_register();
+    xmt_report_register();
 }
 
 void xmt_register_handoff(void)
 {
     xmt_http_handoff();
+    xmt_report_handoff();
 }
 
 void xmt_config_for_tree(xmt_config *cfg, proto_tree *tree)
@@ -114,7 +116,9 @@ void xmt_config_for_tree(xmt_config *cfg, proto_tree *tree)
     cfg->max_inflated = (gsize)MAX(xmt_pref.max_inflate_mib, 1u) * 1024 * 1024;
     cfg->max_events = MAX(xmt_pref.max_events, 1u);
     cfg->want_members = tree != NULL && proto_field_is_referenced(tree, xmt_hf.member);
-    cfg->want_pii = tree != NULL && (proto_field_is_referenced(tree, xmt_hf.pii) ||
-                                     proto_field_is_referenced(tree, xmt_ei.pii_leak.hf));
+    /* Statistics and exports count personal data even with no tree. */
+    cfg->want_pii = xmt_report_wanted() ||
+                    (tree != NULL && (proto_field_is_referenced(tree, xmt_hf.pii) ||
+                                      proto_field_is_referenced(tree, xmt_ei.pii_leak.hf)));
     cfg->watch = xmt_privacy_watchlist();
 }

@@ -11,14 +11,7 @@
 #include "core/xmt_watch.h"
 #include "xmt_ws.h"
 
-typedef struct {
-    packet_info *pinfo;
-    tvbuff_t *input;
-    tvbuff_t **layers;   /* one tvb per message layer */
-    guint n_layers;
-} tvb_map;
-
-static void map_layers(tvb_map *map, xmt_message *msg)
+static void map_layers(xmt_decoded *map, xmt_message *msg)
 {
     map->n_layers = msg->layers->len;
     map->layers = wmem_alloc0_array(map->pinfo->pool, tvbuff_t *, MAX(map->n_layers, 1));
@@ -35,7 +28,7 @@ static void map_layers(tvb_map *map, xmt_message *msg)
 }
 
 /* The tvb a span points into; NULL (no highlighting) for spans without a position. */
-static tvbuff_t *span_tvb(const tvb_map *map, xmt_span span)
+tvbuff_t *xmt_span_tvb(const xmt_decoded *map, xmt_span span)
 {
     if (span.len == 0)
         return NULL;
@@ -44,8 +37,8 @@ static tvbuff_t *span_tvb(const tvb_map *map, xmt_span span)
     return (guint)span.layer < map->n_layers ? map->layers[span.layer] : NULL;
 }
 
-#define SPAN_ARGS(map, span) span_tvb(map, span), \
-    (span_tvb(map, span) ? (gint)(span).off : 0), (span_tvb(map, span) ? (gint)(span).len : 0)
+#define SPAN_ARGS(map, span) xmt_span_tvb(map, span), \
+    (xmt_span_tvb(map, span) ? (gint)(span).off : 0), (xmt_span_tvb(map, span) ? (gint)(span).len : 0)
 
 static void ms_to_nstime(gint64 ms, nstime_t *t)
 {
@@ -58,7 +51,7 @@ static void ms_to_nstime(gint64 ms, nstime_t *t)
     t->nsecs = (int)(rem * 1000000);
 }
 
-static void add_fact(proto_tree *tree, const tvb_map *map, const xmt_fact *f)
+static void add_fact(proto_tree *tree, const xmt_decoded *map, const xmt_fact *f)
 {
     nstime_t t;
     switch (f->id) {
@@ -94,7 +87,7 @@ static void add_fact(proto_tree *tree, const tvb_map *map, const xmt_fact *f)
 }
 
 /* In contract order (event, type, time, ...), whatever order the JSON had. */
-static void add_facts(proto_tree *tree, const tvb_map *map, const GArray *facts)
+static void add_facts(proto_tree *tree, const xmt_decoded *map, const GArray *facts)
 {
     for (int id = 0; id < XMT_FACT_COUNT; id++)
         for (guint i = 0; i < facts->len; i++)
@@ -112,7 +105,7 @@ static gsize group_key_len(const char *path)
 
 /* Members, with those under one top-level object ("lib", "properties") in a
  * subtree of their own. */
-static void add_members(proto_tree *tree, const tvb_map *map, const xmt_event *ev)
+static void add_members(proto_tree *tree, const xmt_decoded *map, const xmt_event *ev)
 {
     if (!ev->members)
         return;
@@ -132,7 +125,7 @@ static void add_members(proto_tree *tree, const tvb_map *map, const xmt_event *e
             group_start = m->span.off;
             group = proto_tree_add_subtree_format(tree, SPAN_ARGS(map, m->span), xmt_ett.group, &group_item,
                                                   "%.*s", (int)key_len, m->path);
-        } else if (span_tvb(map, m->span) && m->span.off + m->span.len > group_start) {
+        } else if (xmt_span_tvb(map, m->span) && m->span.off + m->span.len > group_start) {
             proto_item_set_len(group_item, (gint)(m->span.off + m->span.len - group_start));
         }
         proto_tree_add_string_format_value(group ? group : tree, xmt_hf.member, SPAN_ARGS(map, m->span),
@@ -142,7 +135,7 @@ static void add_members(proto_tree *tree, const tvb_map *map, const xmt_event *e
 }
 
 /* One xmtrack.pii item and one expert item per kind of personal data. */
-static void add_pii(proto_tree *tree, const tvb_map *map, const xmt_event *ev)
+static void add_pii(proto_tree *tree, const xmt_decoded *map, const xmt_event *ev)
 {
     for (guint i = 0; ev->pii && i < ev->pii->len; i++) {
         const xmt_pii_finding *f = &g_array_index(ev->pii, xmt_pii_finding, i);
@@ -152,7 +145,7 @@ static void add_pii(proto_tree *tree, const tvb_map *map, const xmt_event *ev)
     }
 }
 
-static void add_watch_hits(proto_tree *tree, const tvb_map *map, const xmt_event *ev)
+static void add_watch_hits(proto_tree *tree, const xmt_decoded *map, const xmt_event *ev)
 {
     for (guint i = 0; ev->watch && i < ev->watch->len; i++) {
         const xmt_watch_hit *h = &g_array_index(ev->watch, xmt_watch_hit, i);
@@ -162,7 +155,7 @@ static void add_watch_hits(proto_tree *tree, const tvb_map *map, const xmt_event
     }
 }
 
-static void add_event(proto_tree *tree, const tvb_map *map, const xmt_event *ev, guint number)
+static void add_event(proto_tree *tree, const xmt_decoded *map, const xmt_event *ev, guint number)
 {
     proto_item *item;
     proto_tree *et = proto_tree_add_subtree_format(tree, SPAN_ARGS(map, ev->span),
@@ -190,7 +183,7 @@ static void add_layers_summary(proto_tree *tree, const xmt_message *msg, packet_
         proto_item_set_generated(proto_tree_add_string(tree, xmt_hf.layers, NULL, 0, 0, wmem_strbuf_get_str(s)));
 }
 
-static void add_errors(proto_tree *tree, const tvb_map *map, const xmt_message *msg)
+static void add_errors(proto_tree *tree, const xmt_decoded *map, const xmt_message *msg)
 {
     for (guint i = 0; i < msg->errors->len; i++) {
         const xmt_error *e = &g_array_index(msg->errors, xmt_error, i);
@@ -209,13 +202,13 @@ static void add_crc(proto_tree *tree, const xmt_message *msg, packet_info *pinfo
         expert_add_info(pinfo, it, &xmt_ei.crc_bad);
 }
 
-static void add_json_tree(tvbuff_t *input, packet_info *pinfo, proto_tree *tree, const tvb_map *map,
+static void add_json_tree(tvbuff_t *input, packet_info *pinfo, proto_tree *tree, const xmt_decoded *map,
                           const xmt_message *msg)
 {
     static dissector_handle_t json;
     if (!json)
         json = find_dissector("json");
-    tvbuff_t *tvb = span_tvb(map, msg->json);
+    tvbuff_t *tvb = xmt_span_tvb(map, msg->json);
     if (!json || !tvb)
         return;
     (void)input;
@@ -225,10 +218,14 @@ static void add_json_tree(tvbuff_t *input, packet_info *pinfo, proto_tree *tree,
     pinfo->match_string = saved;
 }
 
-void xmt_tree_add_message(tvbuff_t *input, packet_info *pinfo, proto_tree *tree, xmt_message *msg, const char *host)
+xmt_decoded *xmt_tree_add_message(tvbuff_t *input, packet_info *pinfo, proto_tree *tree, xmt_message *msg, const char *host)
 {
-    tvb_map map = { pinfo, input, NULL, 0 };
-    map_layers(&map, msg);
+    xmt_decoded *d = wmem_new0(pinfo->pool, xmt_decoded);
+    d->pinfo = pinfo;
+    d->input = input;
+    d->msg = msg;
+    d->host = host;
+    map_layers(d, msg);
 
     col_append_fstr(pinfo->cinfo, COL_INFO, " [xmtrack %s: %u event%s%s]", xmt_sdk_name(msg->sdk),
                     msg->event_count, msg->event_count == 1 ? "" : "s", msg->encrypted ? ", encrypted" : "");
@@ -241,20 +238,21 @@ void xmt_tree_add_message(tvbuff_t *input, packet_info *pinfo, proto_tree *tree,
     proto_item_set_generated(proto_tree_add_string(mt, xmt_hf.sdk, NULL, 0, 0, xmt_sdk_name(msg->sdk)));
     if (host)
         proto_item_set_generated(proto_tree_add_string(mt, xmt_hf.host, NULL, 0, 0, host));
-    add_facts(mt, &map, msg->facts);
+    add_facts(mt, d, msg->facts);
     add_crc(mt, msg, pinfo);
     proto_item_set_generated(proto_tree_add_boolean(mt, xmt_hf.encrypted, NULL, 0, 0, msg->encrypted));
     if (msg->encrypted)
         proto_item_set_generated(proto_tree_add_boolean(mt, xmt_hf.decrypted, NULL, 0, 0, msg->decrypted));
     add_layers_summary(mt, msg, pinfo);
     proto_item_set_generated(proto_tree_add_uint(mt, xmt_hf.event_count, NULL, 0, 0, msg->event_count));
-    add_errors(mt, &map, msg);
+    add_errors(mt, d, msg);
 
     guint events = 0, records = 0;
     for (guint i = 0; i < msg->events->len; i++) {
         const xmt_event *ev = g_ptr_array_index(msg->events, i);
-        add_event(mt, &map, ev, ev->opaque ? ++records : ++events);
+        add_event(mt, d, ev, ev->opaque ? ++records : ++events);
     }
     if (xmt_pref.show_json_tree && msg->has_json)
-        add_json_tree(input, pinfo, mt, &map, msg);
+        add_json_tree(input, pinfo, mt, d, msg);
+    return d;
 }

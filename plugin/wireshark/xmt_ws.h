@@ -49,10 +49,30 @@ void xmt_register_handoff(void);
  * members only when the tree shows them or a filter asks for them. */
 void xmt_config_for_tree(xmt_config *cfg, proto_tree *tree);
 
-/* Builds the xmtrack tree of a decoded message on top of `input` (the body,
- * or the URI query), adding each decoded layer as a data source. */
-void xmt_tree_add_message(tvbuff_t *input, packet_info *pinfo, proto_tree *tree,
-                          xmt_message *msg, const char *host);
+/* A decoded message as the rest of the packet sees it: each layer now a tvb
+ * (data source).  Lives in pinfo->pool; handed to the taps. */
+typedef struct {
+    packet_info *pinfo;
+    tvbuff_t *input;      /* the body, or the URI query */
+    tvbuff_t **layers;    /* one tvb per message layer */
+    guint n_layers;
+    xmt_message *msg;
+    const char *host;
+} xmt_decoded;
+
+/* Builds the xmtrack tree of a decoded message on top of `input`, adding
+ * each decoded layer as a data source. */
+xmt_decoded *xmt_tree_add_message(tvbuff_t *input, packet_info *pinfo, proto_tree *tree,
+                                  xmt_message *msg, const char *host);
+
+/* The tvb a span points into, NULL for spans without a position. */
+tvbuff_t *xmt_span_tvb(const xmt_decoded *d, xmt_span span);
+
+/* Statistics, per-event export and Export Objects (xmt_report.c). */
+void xmt_report_register(void);
+void xmt_report_handoff(void);
+gboolean xmt_report_wanted(void);
+void xmt_report_queue(packet_info *pinfo, const xmt_decoded *d);
 
 /* The watch list and the user's search engines (xmt_privacy.c). */
 void xmt_privacy_register(module_t *prefs);

@@ -1,0 +1,302 @@
+/* xmt_report.c: what a capture adds up to, for reports.
+ *
+ *   Statistics > Xiaomi Telemetry, `tshark -z xmtrack,tree`: messages and
+ *     events by SDK, event name, sending app, host and personal-data kind.
+ *   `tshark -q -z xmtrack,csv` and `-z xmtrack,jsonl`: one line per decoded
+ *     event, printed as the capture is read (so memory stays flat).
+ *   File > Export Objects > xmtrack, `--export-objects xmtrack,DIR`: each
+ *     message's decoded JSON.
+ * All three read the same tap, queued once per decoded message. */
+#include <wireshark.h>
+#include <epan/packet.h>
+#include <epan/tap.h>
+#include <epan/stats_tree.h>
+#include <epan/stat_tap_ui.h>
+#include <epan/export_object.h>
+#include <epan/to_str.h>
+
+#include "core/xmt_pii.h"
+#include "core/xmt_watch.h"
+#include "xmt_ws.h"
+
+static int xmt_tap = -1;
+static int xmt_eo_tap = -1;
+
+gboolean xmt_report_wanted(void)
+{
+    return have_tap_listener(xmt_tap);
+}
+
+void xmt_report_queue(packet_info *pinfo, const xmt_decoded *d)
+{
+    if (have_tap_listener(xmt_tap))
+        tap_queue_packet(xmt_tap, pinfo, d);
+    if (have_tap_listener(xmt_eo_tap))
+        tap_queue_packet(xmt_eo_tap, pinfo, d);
+}
+
+/* ---- the statistics tree ----------------------------------------------- */
+
+static const char *const st_messages = "Messages by SDK";
+static const char *const st_hosts = "Messages by host";
+static const char *const st_events = "Events by name";
+static const char *const st_apps = "Events by app";
+static const char *const st_pii = "Events with personal data, by kind";
+static const char *const st_watch = "Events with watch-list hits";
+static int st_node_messages, st_node_hosts, st_node_events, st_node_apps, st_node_pii, st_node_watch;
+
+static void stats_init(stats_tree *st)
+{
+    st_node_messages = stats_tree_create_node(st, st_messages, 0, STAT_DT_INT, TRUE);
+    st_node_hosts = stats_tree_create_node(st, st_hosts, 0, STAT_DT_INT, TRUE);
+    st_node_events = stats_tree_create_node(st, st_events, 0, STAT_DT_INT, TRUE);
+    st_node_apps = stats_tree_create_node(st, st_apps, 0, STAT_DT_INT, TRUE);
+    st_node_pii = stats_tree_create_node(st, st_pii, 0, STAT_DT_INT, TRUE);
+    st_node_watch = stats_tree_create_node(st, st_watch, 0, STAT_DT_INT, TRUE);
+}
+
+static void stats_event(stats_tree *st, const xmt_event *ev)
+{
+    if (ev->opaque)
+        return;
+    tick_stat_node(st, st_events, 0, FALSE);
+    tick_stat_node(st, ev->name ? ev->name : "(unnamed)", st_node_events, FALSE);
+    const xmt_fact *app = xmt_event_fact(ev, XMT_FACT_APP);
+    tick_stat_node(st, st_apps, 0, FALSE);
+    tick_stat_node(st, app && app->str ? app->str : "(not reported)", st_node_apps, FALSE);
+    if (ev->pii && ev->pii->len) {
+        tick_stat_node(st, st_pii, 0, FALSE);
+        for (guint i = 0; i < ev->pii->len; i++)
+            tick_stat_node(st, xmt_pii_name(g_array_index(ev->pii, xmt_pii_finding, i).kind), st_node_pii, FALSE);
+    }
+    if (ev->watch && ev->watch->len) {
+        tick_stat_node(st, st_watch, 0, FALSE);
+        for (guint i = 0; i < ev->watch->len; i++)
+            tick_stat_node(st, g_array_index(ev->watch, xmt_watch_hit, i).label, st_node_watch, FALSE);
+    }
+}
+
+static tap_packet_status stats_packet(stats_tree *st, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
+                                      const void *data, tap_flags_t flags _U_)
+{
+    const xmt_decoded *d = data;
+    tick_stat_node(st, st_messages, 0, FALSE);
+    tick_stat_node(st, xmt_sdk_name(d->msg->sdk), st_node_messages, FALSE);
+    tick_stat_node(st, st_hosts, 0, FALSE);
+    tick_stat_node(st, d->host ? d->host : "(unknown)", st_node_hosts, FALSE);
+    for (guint i = 0; i < d->msg->events->len; i++)
+        stats_event(st, g_ptr_array_index(d->msg->events, i));
+    return TAP_PACKET_REDRAW;
+}
+
+/* ---- one line per event ------------------------------------------------ */
+
+typedef enum { ROWS_CSV, ROWS_JSONL } row_format;
+
+static const char *const row_columns[] = {
+    "frame", "capture_time", "event_time", "client", "server", "host", "sdk", "app", "event",
+    "url", "search_term", "pii", "event_json",
+};
+
+static void iso_time(GString *out, time_t secs, int msecs)
+{
+    struct tm tm;
+    if (!gmtime_r(&secs, &tm)) {
+        g_string_append(out, "");
+        return;
+    }
+    g_string_append_printf(out, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                           tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, msecs);
+}
+
+/* Every value of one fact, joined by '|'. */
+static char *joined_facts(const xmt_event *ev, xmt_fact_id id)
+{
+    GString *s = g_string_new(NULL);
+    for (guint i = 0; i < ev->facts->len; i++) {
+        const xmt_fact *f = &g_array_index(ev->facts, xmt_fact, i);
+        if (f->id == id && f->str)
+            g_string_append_printf(s, "%s%s", s->len ? "|" : "", f->str);
+    }
+    return g_string_free(s, FALSE);
+}
+
+static char *joined_pii(const xmt_event *ev)
+{
+    GString *s = g_string_new(NULL);
+    for (guint i = 0; ev->pii && i < ev->pii->len; i++)
+        g_string_append_printf(s, "%s%s", s->len ? "|" : "", xmt_pii_name(g_array_index(ev->pii, xmt_pii_finding, i).kind));
+    return g_string_free(s, FALSE);
+}
+
+static char *event_json(const xmt_decoded *d, const xmt_event *ev)
+{
+    tvbuff_t *tvb = xmt_span_tvb(d, ev->span);
+    if (!tvb)
+        return g_strdup("");
+    const char *bytes = (const char *)tvb_get_ptr(tvb, (gint)ev->span.off, (gint)ev->span.len);
+    return g_utf8_make_valid(bytes, ev->span.len);
+}
+
+/* The values of one row, in row_columns order (all g_malloc'd). */
+static void row_values(const xmt_decoded *d, const xmt_event *ev, packet_info *pinfo, char **v)
+{
+    GString *t = g_string_new(NULL);
+    iso_time(t, pinfo->abs_ts.secs, pinfo->abs_ts.nsecs / 1000000);
+    v[0] = g_strdup_printf("%u", pinfo->num);
+    v[1] = g_string_free(t, FALSE);
+    const xmt_fact *time = xmt_event_fact(ev, XMT_FACT_TIME);
+    t = g_string_new(NULL);
+    if (time) {
+        gint64 secs = time->num / 1000, ms = time->num % 1000;
+        if (ms < 0) {
+            secs--;
+            ms += 1000;
+        }
+        iso_time(t, (time_t)secs, (int)ms);
+    }
+    v[2] = g_string_free(t, FALSE);
+    v[3] = g_strdup_printf("%s:%u", address_to_str(pinfo->pool, &pinfo->src), pinfo->srcport);
+    v[4] = g_strdup_printf("%s:%u", address_to_str(pinfo->pool, &pinfo->dst), pinfo->destport);
+    v[5] = g_strdup(d->host ? d->host : "");
+    v[6] = g_strdup(xmt_sdk_name(d->msg->sdk));
+    v[7] = joined_facts(ev, XMT_FACT_APP);
+    v[8] = g_strdup(ev->name ? ev->name : "");
+    v[9] = joined_facts(ev, XMT_FACT_URL);
+    v[10] = joined_facts(ev, XMT_FACT_SEARCH_TERM);
+    v[11] = joined_pii(ev);
+    v[12] = event_json(d, ev);
+}
+
+static void csv_field(GString *line, const char *v, gboolean last)
+{
+    g_string_append_c(line, '"');
+    for (const char *p = v; *p; p++) {
+        if (*p == '"')
+            g_string_append_c(line, '"');
+        g_string_append_c(line, *p);
+    }
+    g_string_append(line, last ? "\"\n" : "\",");
+}
+
+static void json_string(GString *line, const char *v)
+{
+    g_string_append_c(line, '"');
+    for (const guchar *p = (const guchar *)v; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            g_string_append_printf(line, "\\%c", *p);
+        else if (*p < 0x20)
+            g_string_append_printf(line, "\\u%04x", *p);
+        else
+            g_string_append_c(line, (gchar)*p);
+    }
+    g_string_append_c(line, '"');
+}
+
+static void print_row(row_format format, char **v)
+{
+    GString *line = g_string_new(NULL);
+    gsize n = G_N_ELEMENTS(row_columns);
+    if (format == ROWS_CSV) {
+        for (gsize i = 0; i < n; i++)
+            csv_field(line, v[i], i + 1 == n);
+    } else {
+        g_string_append_c(line, '{');
+        for (gsize i = 0; i < n; i++) {
+            g_string_append_printf(line, "%s\"%s\":", i ? "," : "", row_columns[i]);
+            if (i + 1 == n && v[i][0])
+                g_string_append(line, v[i]);  /* the event itself, as the JSON it is */
+            else
+                json_string(line, v[i]);
+        }
+        g_string_append(line, "}\n");
+    }
+    fputs(line->str, stdout);
+    g_string_free(line, TRUE);
+}
+
+static tap_packet_status rows_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_,
+                                     const void *data, tap_flags_t flags _U_)
+{
+    row_format format = GPOINTER_TO_INT(tapdata) - 1;
+    const xmt_decoded *d = data;
+    for (guint i = 0; i < d->msg->events->len; i++) {
+        const xmt_event *ev = g_ptr_array_index(d->msg->events, i);
+        if (ev->opaque)
+            continue;
+        char *v[G_N_ELEMENTS(row_columns)];
+        row_values(d, ev, pinfo, v);
+        print_row(format, v);
+        for (gsize k = 0; k < G_N_ELEMENTS(row_columns); k++)
+            g_free(v[k]);
+    }
+    return TAP_PACKET_DONT_REDRAW;
+}
+
+static void rows_init(row_format format, const char *opt_arg)
+{
+    /* -z xmtrack,csv[,filter] */
+    const char *filter = strchr(opt_arg, ',') ? strchr(strchr(opt_arg, ',') + 1, ',') : NULL;
+    GString *error = register_tap_listener("xmtrack", GINT_TO_POINTER(format + 1), filter ? filter + 1 : NULL,
+                                           TL_REQUIRES_NOTHING, NULL, rows_packet, NULL, NULL);
+    if (error) {
+        fprintf(stderr, "tshark: xmtrack rows: %s\n", error->str);
+        g_string_free(error, TRUE);
+        return;
+    }
+    if (format == ROWS_CSV) {
+        GString *header = g_string_new(NULL);
+        for (gsize i = 0; i < G_N_ELEMENTS(row_columns); i++)
+            g_string_append_printf(header, "%s%s", i ? "," : "", row_columns[i]);
+        printf("%s\n", header->str);
+        g_string_free(header, TRUE);
+    }
+}
+
+static void csv_init(const char *opt_arg, void *userdata _U_)
+{
+    rows_init(ROWS_CSV, opt_arg);
+}
+
+static void jsonl_init(const char *opt_arg, void *userdata _U_)
+{
+    rows_init(ROWS_JSONL, opt_arg);
+}
+
+/* ---- Export Objects ---------------------------------------------------- */
+
+static tap_packet_status eo_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_,
+                                   const void *data, tap_flags_t flags _U_)
+{
+    export_object_list_t *objects = tapdata;
+    const xmt_decoded *d = data;
+    tvbuff_t *tvb = d->msg->has_json ? xmt_span_tvb(d, d->msg->json) : NULL;
+    if (!tvb)
+        return TAP_PACKET_DONT_REDRAW;
+    export_object_entry_t *entry = g_new0(export_object_entry_t, 1);
+    entry->pkt_num = pinfo->num;
+    entry->hostname = g_strdup(d->host ? d->host : address_to_str(pinfo->pool, &pinfo->dst));
+    entry->content_type = g_strdup("application/json");
+    entry->filename = g_strdup_printf("xmtrack-%u-%s.json", pinfo->num, xmt_sdk_name(d->msg->sdk));
+    entry->payload_len = d->msg->json.len;
+    entry->payload_data = tvb_memdup(NULL, tvb, (gint)d->msg->json.off, (gint)d->msg->json.len);
+    objects->add_entry(objects->gui_data, entry);
+    return TAP_PACKET_REDRAW;
+}
+
+/* ---- registration ------------------------------------------------------ */
+
+void xmt_report_register(void)
+{
+    xmt_tap = register_tap("xmtrack");
+    xmt_eo_tap = register_export_object(proto_xmtrack, eo_packet, NULL);
+}
+
+void xmt_report_handoff(void)
+{
+    static stat_tap_ui csv_ui = { REGISTER_STAT_GROUP_GENERIC, NULL, "xmtrack,csv", csv_init, 0, NULL };
+    static stat_tap_ui jsonl_ui = { REGISTER_STAT_GROUP_GENERIC, NULL, "xmtrack,jsonl", jsonl_init, 0, NULL };
+    stats_tree_register_plugin("xmtrack", "xmtrack", XMT_STATS_MENU("Xiaomi Telemetry", "Messages and Events"), 0, stats_packet, stats_init, NULL);
+    register_stat_tap_ui(&csv_ui, NULL);
+    register_stat_tap_ui(&jsonl_ui, NULL);
+}
