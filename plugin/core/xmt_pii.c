@@ -199,12 +199,14 @@ static const char *const imei_keys[] = { "imei", "meid", "imei1", "imei2", "devi
 static const char *const android_id_keys[] = { "android_id", "androidid", "device_id", "deviceid",
                                                "ssaid", "identity_android_id", "aid", NULL };
 static const char *const oaid_parts[] = { "oaid", NULL };
-static const char *const gaid_parts[] = { "gaid", "adid", "advertising_id", "advertisingid", "idfa",
-                                          "google_ad_id", "ad_id", NULL };
+static const char *const gaid_keys[] = { "gaid", "adid", "advertising_id", "advertisingid", "idfa",
+                                         "google_ad_id", "googleadid", "gps_adid", "ad_id", NULL };
 static const char *const imsi_parts[] = { "imsi", NULL };
 static const char *const serial_keys[] = { "serial", "serialno", "serial_no", "serial_number", "sn",
                                            "ro.serialno", NULL };
-static const char *const phone_parts[] = { "phone", "mobile", "msisdn", "tel", NULL };
+/* Whole keys, not parts: "tel" is inside "hotel", "ad_id" inside "load_id". */
+static const char *const phone_keys[] = { "phone", "phone_number", "phonenumber", "phone_num", "mobile",
+                                          "mobile_number", "mobile_phone", "msisdn", "tel", "telephone", NULL };
 static const char *const lat_keys[] = { "latitude", "lat", NULL };
 static const char *const lon_keys[] = { "longitude", "lon", "lng", NULL };
 static const char *const location_keys[] = { "curloc", "location", "gps", "cell_id", "cellid", "cid",
@@ -237,7 +239,7 @@ static xmt_pii_kind classify(const char *key, const char *value)
     if (key_has(key, oaid_parts) && (xmt_pii_is_uuid(value) || ((strlen(value) == 16 || strlen(value) == 64) &&
                                                                  all_hex(value, strlen(value)) && !all_zero(value))))
         return XMT_PII_OAID;
-    if (key_has(key, gaid_parts) && xmt_pii_is_uuid(value))
+    if (key_is(key, gaid_keys) && xmt_pii_is_uuid(value))
         return XMT_PII_GAID;
     if (key_is(key, android_id_keys) && all_hex(value, 16) && !all_zero(value))
         return XMT_PII_ANDROID_ID;
@@ -245,7 +247,7 @@ static xmt_pii_kind classify(const char *key, const char *value)
         return XMT_PII_MAC;
     if (xmt_pii_is_email(value))
         return XMT_PII_EMAIL;
-    if (is_e164(value) || (key_has(key, phone_parts) && is_national_phone(value)))
+    if (is_e164(value) || (key_is(key, phone_keys) && is_national_phone(value)))
         return XMT_PII_PHONE;
     if (key_is(key, serial_keys) && strlen(value) >= 6 && g_ascii_strcasecmp(value, "unknown") != 0)
         return XMT_PII_SERIAL;
