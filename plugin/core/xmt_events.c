@@ -142,11 +142,14 @@ xmt_event *xmt_event_from_json(xmt_message *msg, const xmt_json_doc *doc, guint3
         xmt_pii_scan_event(msg, ev);
     const xmt_fact *name = xmt_event_fact(ev, XMT_FACT_EVENT);
     if (!name) {
-        /* The contract: records without an event name are named by their type. */
+        /* The contract: records without an event name are named by their type.
+         * Copy the fact before adding: adding may move the facts array. */
         const xmt_fact *type = xmt_event_fact(ev, XMT_FACT_EVENT_TYPE);
-        if (type)
-            xmt_event_add_fact(ev, XMT_FACT_EVENT, type->str, 0, type->span);
-        name = type;
+        if (type) {
+            xmt_fact named = *type;
+            xmt_event_add_fact(ev, XMT_FACT_EVENT, named.str, 0, named.span);
+        }
+        name = xmt_event_fact(ev, XMT_FACT_EVENT);
     }
     ev->name = name ? name->str : NULL;
     return ev;

@@ -25,7 +25,8 @@ gboolean xmt_form_parse(const guint8 *in, gsize len, xmt_form *form)
         }
         gsize key_end = i;
         gsize val_start = i, val_end = i;
-        if (i < len && in[i] == '=') {
+        gboolean has_value = i < len && in[i] == '=';
+        if (has_value) {
             val_start = ++i;
             const guint8 *amp = memchr(in + i, '&', len - i);
             i = amp ? (gsize)(amp - in) : len;
@@ -33,7 +34,7 @@ gboolean xmt_form_parse(const guint8 *in, gsize len, xmt_form *form)
         }
         if (key_end == key_start) {
             /* "a=1&&b=2" and a trailing '&' happen; an empty key with a value does not. */
-            if (val_end > val_start || (i < len && in[i] == '='))
+            if (has_value)
                 return FALSE;
         } else if (form->count < XMT_FORM_MAX_PARAMS) {
             xmt_form_param *p = &form->params[form->count++];
@@ -69,10 +70,7 @@ gboolean xmt_form_value_starts(const xmt_form *form, const xmt_form_param *p, co
 
 char *xmt_form_value_dup(const xmt_form *form, const xmt_form_param *p)
 {
-    char *out = g_malloc(p->val_len + 1);
-    gsize n = xmt_percent_decode(form->base + p->val_off, p->val_len, (guint8 *)out, NULL, NULL);
-    out[n] = '\0';
-    return out;
+    return xmt_percent_decode_text(form->base + p->val_off, p->val_len);
 }
 
 gboolean xmt_form_value_int64(const xmt_form *form, const xmt_form_param *p, gint64 *out)

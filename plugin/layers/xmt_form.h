@@ -29,7 +29,8 @@ const xmt_form_param *xmt_form_find(const xmt_form *form, const char *key);
 /* TRUE when the parameter's raw value starts with prefix. */
 gboolean xmt_form_value_starts(const xmt_form *form, const xmt_form_param *p, const char *prefix);
 
-/* The raw value as a new NUL-terminated string, percent-decoded ('+' kept). */
+/* The value percent-decoded ('+' kept), as new text for a field (valid
+ * UTF-8, no NUL). */
 char *xmt_form_value_dup(const xmt_form *form, const xmt_form_param *p);
 
 /* Parses a decimal integer value (after percent-decoding); FALSE if it is not one. */

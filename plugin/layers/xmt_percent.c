@@ -42,6 +42,28 @@ static gsize decode(const guint8 *in, gsize len, guint8 *out, gboolean plus_is_s
     return o;
 }
 
+/* Decoded bytes become a field value: valid UTF-8 without NUL (U+FFFD in
+ * place of what is not). Takes ownership of raw. */
+static char *make_text(char *raw, gsize n)
+{
+    if (g_utf8_validate(raw, (gssize)n, NULL) && strlen(raw) == n)
+        return raw;
+    for (gsize i = 0; i < n; i++)
+        if (raw[i] == '\0')
+            raw[i] = '?';
+    char *valid = g_utf8_make_valid(raw, (gssize)n);
+    g_free(raw);
+    return valid;
+}
+
+char *xmt_percent_decode_text(const guint8 *in, gsize len)
+{
+    char *out = g_malloc(len + 1);
+    gsize n = decode(in, len, (guint8 *)out, FALSE, NULL, NULL);
+    out[n] = '\0';
+    return make_text(out, n);
+}
+
 gsize xmt_percent_decode(const guint8 *in, gsize len, guint8 *out,
                          guint *bad_count, gsize *first_bad)
 {
@@ -53,5 +75,5 @@ char *xmt_percent_decode_query_value(const char *in, gsize len)
     char *out = g_malloc(len + 1);
     gsize n = decode((const guint8 *)in, len, (guint8 *)out, TRUE, NULL, NULL);
     out[n] = '\0';
-    return out;
+    return make_text(out, n);
 }

@@ -15,8 +15,12 @@ gboolean xmt_percent_needed(const guint8 *in, gsize len);
 gsize xmt_percent_decode(const guint8 *in, gsize len, guint8 *out,
                          guint *bad_count, gsize *first_bad);
 
+/* Decodes a form value ('+' kept) as new text for a field: valid UTF-8
+ * with no NUL (U+FFFD or '?' in place of what is not). */
+char *xmt_percent_decode_text(const guint8 *in, gsize len);
+
 /* Decodes a URL query value the way browsers encode them ('+' is a space),
- * as a new NUL-terminated string. */
+ * as new text for a field (valid UTF-8, no NUL). */
 char *xmt_percent_decode_query_value(const char *in, gsize len);
 
 #endif

@@ -189,10 +189,10 @@ static int dissect_media_text(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
 static xmt_heur_result dissect_heur_body(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     xmt_request req;
-    if (!xmt_pref.decode_bodies || !describe_body(tvb, pinfo, data, &req))
+    if (!xmt_pref.decode_bodies || pinfo->match_uint != pinfo->destport)
+        return FALSE;  /* off, or sent by the server: a response */
+    if (!describe_body(tvb, pinfo, data, &req))
         return FALSE;
-    if (pinfo->match_uint != pinfo->destport)
-        return FALSE;  /* sent by the server: a response */
     if (xmt_recognise(&req) == XMT_SDK_NONE)
         return FALSE;
     return dissect_request(tvb, pinfo, tree, &req);
@@ -211,19 +211,21 @@ static void dissect_uri(tvbuff_t *frame, packet_info *pinfo, proto_tree *tree, c
     if (!query || (!strstr(query, "data=") && !strstr(query, "data_list=")))
         return;  /* the cheap test every request URI meets */
     query++;
-    gsize len = strlen(query);
-    tvbuff_t *tvb = tvb_new_child_real_data(frame, (const guint8 *)wmem_strdup(pinfo->pool, query), (guint)len, (gint)len);
     xmt_request req;
     xmt_request_init(&req);
     req.kind = XMT_INPUT_URI_QUERY;
-    req.data = tvb_get_ptr(tvb, 0, (gint)len);
-    req.len = len;
+    req.data = (const guint8 *)query;
+    req.len = strlen(query);
     req.method = "GET";
     req.uri = uri;
     req.host = host;
     if (xmt_recognise(&req) == XMT_SDK_NONE)
         return;
+    /* The query becomes a data source, so items can point at its bytes. */
+    guint len = (guint)req.len;
+    tvbuff_t *tvb = tvb_new_child_real_data(frame, (const guint8 *)wmem_strdup(pinfo->pool, query), len, (gint)len);
     add_new_data_source(pinfo, tvb, "Request URI query");
+    req.data = tvb_get_ptr(tvb, 0, (gint)len);
     dissect_request(tvb, pinfo, tree, &req);
 }
 

@@ -202,8 +202,7 @@ static void add_crc(proto_tree *tree, const xmt_message *msg, packet_info *pinfo
         expert_add_info(pinfo, it, &xmt_ei.crc_bad);
 }
 
-static void add_json_tree(tvbuff_t *input, packet_info *pinfo, proto_tree *tree, const xmt_decoded *map,
-                          const xmt_message *msg)
+static void add_json_tree(packet_info *pinfo, proto_tree *tree, const xmt_decoded *map, const xmt_message *msg)
 {
     static dissector_handle_t json;
     if (!json)
@@ -211,7 +210,6 @@ static void add_json_tree(tvbuff_t *input, packet_info *pinfo, proto_tree *tree,
     tvbuff_t *tvb = xmt_span_tvb(map, msg->json);
     if (!json || !tvb)
         return;
-    (void)input;
     const char *saved = pinfo->match_string;
     pinfo->match_string = "application/json";  /* the JSON dissector names itself after it */
     call_dissector(json, tvb_new_subset_length(tvb, (gint)msg->json.off, (gint)msg->json.len), pinfo, tree);
@@ -253,6 +251,6 @@ xmt_decoded *xmt_tree_add_message(tvbuff_t *input, packet_info *pinfo, proto_tre
         add_event(mt, d, ev, ev->opaque ? ++records : ++events);
     }
     if (xmt_pref.show_json_tree && msg->has_json)
-        add_json_tree(input, pinfo, mt, d, msg);
+        add_json_tree(pinfo, mt, d, msg);
     return d;
 }
