@@ -142,7 +142,11 @@ static gboolean dissect_request(tvbuff_t *input, packet_info *pinfo, proto_tree 
         return FALSE;
     wmem_register_callback(pinfo->pool, free_message, msg);
     col_set_str(pinfo->cinfo, COL_PROTOCOL, "XMTRACK");
+    /* Expert items name the protocol they were raised in: ours, not HTTP's. */
+    const char *saved_proto = pinfo->current_proto;
+    pinfo->current_proto = "XMTRACK";
     xmt_report_queue(pinfo, xmt_tree_add_message(input, pinfo, tree, msg, req->host));
+    pinfo->current_proto = saved_proto;
     return TRUE;
 }
 

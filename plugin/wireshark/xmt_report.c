@@ -21,10 +21,16 @@
 
 static int xmt_tap = -1;
 static int xmt_eo_tap = -1;
+static int expert_tap;
 
+/* Our reports, and Analyze > Expert Information (which dissects with a
+ * hidden tree), need the personal-data findings.  The expert tap is looked
+ * up on first use: it is registered after plugin handoffs. */
 gboolean xmt_report_wanted(void)
 {
-    return have_tap_listener(xmt_tap);
+    if (expert_tap <= 0)
+        expert_tap = find_tap_id("expert");
+    return have_tap_listener(xmt_tap) || (expert_tap > 0 && have_tap_listener(expert_tap));
 }
 
 void xmt_report_queue(packet_info *pinfo, const xmt_decoded *d)

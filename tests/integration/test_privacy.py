@@ -53,6 +53,11 @@ class Privacy(unittest.TestCase):
         self.assertNotIn("xmtrack.watch", self.near_misses)
         self.assertEqual(self.tshark.count(CAPTURE, "xmtrack.watch"), 0)  # no list, no hits
 
+    def test_expert_information_without_tree(self):
+        # Analyze > Expert Information and `-z expert` dissect without a visible tree.
+        out = self.tshark.run("-r", self.tshark.capture(CAPTURE), "-q", "-z", "expert").stdout
+        self.assertRegex(out, r"Security\s+XMTRACK\s+Personal data \(imei\): properties.imei = " + PP.IMEI)
+
     def test_statistics_tree(self):
         out = self.tshark.run("-r", self.tshark.capture(CAPTURE), "-q", "-z", "xmtrack,tree",
                               *PP.watch_uat_options()).stdout
