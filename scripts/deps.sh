@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(build-essential cmake pkg-config libglib2.0-dev zlib1g-dev libgcrypt20-dev
           wireshark-dev libwireshark-dev tshark python3)
 if [ "${1:-}" = "--test" ]; then
-  packages+=(valgrind clang libclang-rt-dev)
+  packages+=(valgrind clang libclang-rt-dev openssl)
 fi
 if [ "${1:-}" = "--screenshot" ]; then
   packages+=(wireshark-qt xvfb xdotool imagemagick fonts-dejavu-core fonts-droid-fallback)

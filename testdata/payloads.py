@@ -870,6 +870,393 @@ def _build():
 CAPTURES = _build()
 
 
+# =============================================================================================
+# Xiaomi's own SDKs (formats.md §3.3-3.6): MIUI Analytics, the legacy MIUI tracker, MiStat,
+# OneTrack.  Same simulated device as above (Redmi Note 8, MIUI V11.0.5.0.PCOMIXM, Android 10).
+
+def android_json(obj):
+    """JSON as Android's org.json writes it: compact, and '/' escaped as '\\/'."""
+    return to_json(obj).replace("/", "\\/")
+
+
+def b64url(data):
+    """Android Base64 NO_WRAP|URL_SAFE (flags 10): '-' and '_', '=' padding kept."""
+    return base64.urlsafe_b64encode(data).decode("ascii")
+
+
+def md5_hex(text):
+    return hashlib.md5(text.encode("utf-8")).hexdigest()
+
+
+def luhn_complete(digits14):
+    """The 15-digit IMEI whose last digit is the Luhn check digit of digits14."""
+    total = 0
+    for i, ch in enumerate(reversed(digits14)):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return digits14 + str((10 - total % 10) % 10)
+
+
+# --- AES-128-ECB/PKCS#7 for the MiStat v2 payloads -------------------------------------------
+# Written here so that the generator needs the standard library only; the integration tests
+# check its output against the openssl command line (and formats.md §4 vector 4), and the
+# plugin decrypts with libgcrypt: three independent implementations.
+
+def _rotl8(x, n):
+    return ((x << n) | (x >> (8 - n))) & 0xff
+
+
+def _make_sbox():
+    """The AES S-box, computed (FIPS-197 §5.1.1: inverse in GF(2^8), then the affine map)."""
+    sbox, p, q = [0x63] * 256, 1, 1
+    while True:
+        p = p ^ ((p << 1) & 0xff) ^ (0x1b if p & 0x80 else 0)      # p *= 3
+        q ^= q << 1
+        q ^= q << 2
+        q ^= q << 4
+        q &= 0xff
+        if q & 0x80:
+            q ^= 0x09                                              # q /= 3
+        sbox[p] = q ^ _rotl8(q, 1) ^ _rotl8(q, 2) ^ _rotl8(q, 3) ^ _rotl8(q, 4) ^ 0x63
+        if p == 1:
+            return sbox
+
+
+_SBOX = _make_sbox()
+
+
+def _xtime(b):
+    return ((b << 1) ^ 0x1b) & 0xff if b & 0x80 else b << 1
+
+
+def _round_keys(key):
+    words = [list(key[i:i + 4]) for i in range(0, 16, 4)]
+    rcon = 1
+    for i in range(4, 44):
+        w = list(words[i - 1])
+        if i % 4 == 0:
+            w = [_SBOX[b] for b in w[1:] + w[:1]]
+            w[0] ^= rcon
+            rcon = _xtime(rcon)
+        words.append([a ^ b for a, b in zip(words[i - 4], w)])
+    return [sum(words[r * 4:r * 4 + 4], []) for r in range(11)]
+
+
+def _encrypt_block(block, keys):
+    s = [b ^ k for b, k in zip(block, keys[0])]
+    for r in range(1, 11):
+        s = [_SBOX[b] for b in s]
+        s = [s[(i + 4 * (i % 4)) % 16] for i in range(16)]          # ShiftRows, column-major state
+        if r < 10:
+            mixed = []
+            for c in range(4):
+                a = s[4 * c:4 * c + 4]
+                t = a[0] ^ a[1] ^ a[2] ^ a[3]
+                mixed += [a[i] ^ t ^ _xtime(a[i] ^ a[(i + 1) % 4]) for i in range(4)]
+            s = mixed
+        s = [b ^ k for b, k in zip(s, keys[r])]
+    return bytes(s)
+
+
+def aes128_ecb_encrypt(key, data):
+    """AES-128-ECB with PKCS#7 padding (Java "AES/ECB/PKCS5Padding")."""
+    keys = _round_keys(key)
+    pad = 16 - len(data) % 16
+    data += bytes([pad]) * pad
+    return b"".join(_encrypt_block(data[i:i + 16], keys) for i in range(0, len(data), 16))
+
+
+def mistat_key(app_id, app_key, device_id):
+    """MiStat v2: the first 16 characters of upper-hex MD5("seed:<app_id>-<app_key>-<device_id>")."""
+    return md5_hex("seed:%s-%s-%s" % (app_id, app_key, device_id)).upper()[:16]
+
+
+def mistat_stat_value(plaintext, app_id, app_key, device_id):
+    """lower-hex(AES-128-ECB-PKCS#7(plaintext UTF-8)) under the key of the form's own fields."""
+    key = mistat_key(app_id, app_key, device_id).encode("ascii")
+    return aes128_ecb_encrypt(key, plaintext.encode("utf-8")).hex()
+
+
+MISTAT_SIGN_SALT = "mistats_sdkconfig_jafej!@#)(*e@!#"
+
+
+def mistat_form(fields):
+    """The v2 form: fields in TreeMap (sorted) order, then sign = md5(sorted key+value + salt)."""
+    keys = sorted(fields)
+    sign = md5_hex("".join(k + fields[k] for k in keys) + MISTAT_SIGN_SALT)
+    return form([(k, pct(fields[k])) for k in keys] + [("sign", sign)]).encode("ascii")
+
+
+# --- the device, as Xiaomi's services describe it ---------------------------------------------
+
+XIAOMI_IMEI = luhn_complete("86890104123456")
+XIAOMI_MAC = "3c:bd:3e:4a:5b:6c"
+MIUI_VERSION = "V11.0.5.0.PCOMIXM"
+TRACKING_HOST = "tracking.miui.com"
+TRACKING_INTL_HOST = "tracking.intl.miui.com"
+MISTAT_HOST = "data.mistat.xiaomi.com"
+MIUI_SID = "7d3f2a10-5c4b-4e8a-9f61-2b0c8d9e7a55"
+
+
+def miui_device_header(sender):
+    return {"model": "Redmi Note 8", "android": "10", "miui": MIUI_VERSION, "bn": "stable",
+            "product": "ginkgo_global", "device": "ginkgo", "cv": "2.9.8", "lang": "es_ES",
+            "region": "ES", "mi": "0", "sender": sender, "userid": MI_ACCOUNT_ID, "n": "WIFI",
+            "mac": XIAOMI_MAC, "imei": XIAOMI_IMEI, "st": FLUSH_TIME}
+
+
+def miui_record(i, key, body, pk="com.android.browser"):
+    return {"H": {"sid": MIUI_SID, "pk": pk, "key": key, "eventTime": BASE_TIME + i * 1000,
+                  "sn": i + 1, "retryCnt": 0}, "B": body}
+
+
+MIUI_BATCH = {"H": miui_device_header("com.miui.securitycenter"), "B": [
+    miui_record(0, "browser_page_view", {"url": URL_DDG, "title": "How to hide from Xiaomi? — DuckDuckGo"}),
+    miui_record(1, "app_launch", {"package": "org.telegram.messenger", "duration": 12}, pk="com.miui.home"),
+    miui_record(2, "browser_search", {"search_word": SEARCH_WORD, "engine": "google"}),
+]}
+MIUI_SPOCK_BATCH = {"H": miui_device_header("com.miui.systemAdSolution"), "B": [
+    miui_record(0, "ad_click", {"ad_id": "1.23.0.9", "landing": URL_PRIVATE}, pk="com.miui.systemAdSolution"),
+]}
+
+
+def miui_value(batch, gzipped):
+    raw = android_json(batch).encode("utf-8")
+    return b64url(gz(raw) if gzipped else raw)
+
+
+def miui_analytics_req(path, host, batch, gzipped, nonce, value=None, expect=None):
+    value = miui_value(batch, gzipped) if value is None else value
+    sign = md5_hex("nonce=%s&ts=%d&value=%s" % (nonce, FLUSH_TIME, value))
+    body = form([("value", pct(value)), ("ts", str(FLUSH_TIME)), ("nonce", nonce), ("sign", sign)])
+    headers = [("Content-Type", FORM_CT), ("gzip", "1" if gzipped else "0"), ("Host", host),
+               ("Connection", "close"), ("Accept-Encoding", "gzip"), ("User-Agent", ANDROID_UA)]
+    return Req("POST", path, headers, body.encode("ascii"), expect=expect)
+
+
+def _miui_expect(batch, **kw):
+    records = batch["B"]
+    e = {"sdk": "miui_analytics", "event_count": len(records),
+         "events": [r["H"]["key"] for r in records],
+         "times": [r["H"]["eventTime"] for r in records],
+         "model": "Redmi Note 8", "os_version": MIUI_VERSION, "app": batch["H"]["sender"],
+         "distinct_id": MI_ACCOUNT_ID, "session_ids": [MIUI_SID], "sent_time": FLUSH_TIME,
+         "model_on_every_event": True}
+    e.update(kw)
+    return e
+
+
+# --- the legacy tracker ------------------------------------------------------------------------
+
+TRACKER_DEFAULTS = {"imei": XIAOMI_IMEI, "model": "Redmi Note 8", "rom_version": MIUI_VERSION,
+                    "app_version": "9.2.3"}
+TRACKER_EVENTS = [
+    dict(TRACKER_DEFAULTS, _event_id_="open_url", _event_type_=2, _event_track_time_=BASE_TIME,
+         _app_package_="com.android.browser", _event_value_=1, url=URL_BING, source="address_bar"),
+    dict(TRACKER_DEFAULTS, _event_id_="_pageview_event_", _event_type_=3,
+         _event_track_time_=BASE_TIME + 1000, _app_package_="com.miui.notes"),
+]
+
+
+def tracker_req(event):
+    value = b64(android_json(event).encode("utf-8"))         # Base64 NO_WRAP, standard alphabet
+    t = "miui-track_danfa_" + event["_app_package_"]
+    pairs = [("t", t), ("value", value)]
+    signature = md5_hex("".join(k + v for k, v in pairs) + "miui_analytics_salt")[:16]
+    body = form([(k, pct(v)) for k, v in pairs] + [("s", signature)])
+    headers = [("Content-Type", FORM_CT + "; charset=UTF-8"), ("Host", TRACKING_HOST),
+               ("Connection", "close"), ("User-Agent", "Apache-HttpClient/UNAVAILABLE (java 1.4)")]
+    urls = [v for v in event.values() if isinstance(v, str) and v.startswith("http")]
+    expect = {"sdk": "miui_tracker", "event_count": 1, "events": [event["_event_id_"]],
+              "event_types": [str(event["_event_type_"])], "times": [event["_event_track_time_"]],
+              "app": event["_app_package_"], "app_count": 1, "model": "Redmi Note 8",
+              "os_version": MIUI_VERSION, "urls": urls,
+              "params": ["t=" + t, "s=" + signature]}
+    if URL_BING in urls:
+        expect["url_queries"] = ["xiaomi privacy"]
+    return Req("POST", "/tracks", headers, body.encode("ascii"), expect=expect)
+
+
+# --- MiStat v2 ---------------------------------------------------------------------------------
+
+MISTAT_APP_ID = "2882303761517123456"
+MISTAT_APP_KEY = "5831712345678"
+MISTAT_DEVICE_ID = "8f4c2a1b3d5e6f70"
+MISTAT_WRONG_DEVICE_ID = "8f4c2a1b3d5e6f71"   # one digit off; openssl confirms bad padding
+
+MISTAT_CONTENT = [{"endTS": BASE_TIME + 6000, "startTS": BASE_TIME, "content": [
+    {"category": "mistat_session", "values": [{"start": BASE_TIME, "end": BASE_TIME + 6000, "env": "WIFI"}]},
+    {"category": "mistat_pv", "values": ["1,2"], "source": [""], "index": "MainActivity,BrowserActivity"},
+    {"category": "mistat_pt", "values": [{"key": "MainActivity", "value": "1200"},
+                                         {"key": "BrowserActivity", "value": "5300"}]},
+    {"category": "browser", "values": [
+        {"key": "page_load_event_start", "type": "event", "value": "1", "params": {"url": URL_DDG}},
+        {"key": "search", "type": "event", "value": "1",
+         "params": {"search_word": SEARCH_WORD, "used_searchengine": "google"}},
+        {"key": "launch_count", "type": "count", "value": 3}]},
+]}]
+MISTAT_PLAINTEXT = android_json(MISTAT_CONTENT)
+MISTAT_EVENTS = ["mistat_session", "mistat_pv", "MainActivity", "BrowserActivity",
+                 "page_load_event_start", "search", "launch_count"]
+
+
+def mistat_fields(plaintext, device_id_sent, device_id_key=None, size="7"):
+    fields = {"app_id": MISTAT_APP_ID, "app_key": MISTAT_APP_KEY, "device_id": device_id_sent,
+              "channel": "xiaomi", "policy": "0", "interval": "90000", "version": "3.4.0",
+              "mistatv": "3", "size": size}
+    fields["stat_value"] = mistat_stat_value(plaintext, MISTAT_APP_ID, MISTAT_APP_KEY,
+                                             device_id_key or device_id_sent)
+    return fields
+
+
+def mistat_req(fields, expect):
+    headers = [("Content-Type", FORM_CT), ("Host", MISTAT_HOST), ("Connection", "close"),
+               ("User-Agent", ANDROID_UA), ("Accept-Encoding", "gzip")]
+    return Req("POST", "/mistats/v2", headers, mistat_form(fields), expect=expect)
+
+
+# formats.md §4 vector 4: inputs, key, plaintext and the expected stat_value, as published.
+VECTOR4 = {"app_id": "2882303761517000000", "app_key": "5681700000000", "device_id": "a1b2c3d4e5f60718",
+           "key": "6DC7E19697C72582",
+           "plaintext": '[{"endTS":1588291200000,"startTS":1588291100000,"content":[{"category":'
+                        '"mistat_session","values":[{"start":1588291100000,"end":1588291200000,'
+                        '"env":"WIFI"}]}]}]',
+           "stat_value": "55f5475935af29486e16c5aefe10ced3aa4511a71ac0f589f7264a99b77a6735add5ddeaef7f0c"
+                         "cb2d869eceaf1925005342a75799d996f78600d00b7a12544cc50fe312483e2a246f6948975650"
+                         "98c3913d6bc16ed363b3bb277068b537000c6214142dedb807ddb7beae1e1f50217c84c599f3922e"
+                         "37fa88362b163f06b16ccffe8766a81e01c243baade957bc422b477813563daf3c9620f78abc31b"
+                         "43676"}
+assert mistat_key(VECTOR4["app_id"], VECTOR4["app_key"], VECTOR4["device_id"]) == VECTOR4["key"]
+assert mistat_stat_value(VECTOR4["plaintext"], VECTOR4["app_id"], VECTOR4["app_key"],
+                         VECTOR4["device_id"]) == VECTOR4["stat_value"]
+
+# --- OneTrack ------------------------------------------------------------------------------------
+
+OT_SID = "c2f7a1d4-08be-4c53-a7f6-3e9d1b20c4aa"
+OT_SENDER = "com.xiaomi.smarthome"
+OT_BODY = _prng_bytes("xmtrack-onetrack-v4", 16 * 30)        # stands for AES(gzip(JSON)), 480 bytes
+OT_ODD_BODY = _prng_bytes("xmtrack-onetrack-odd", 1001)     # not a whole number of AES blocks
+OT_SECRET_KEY = b64(_prng_bytes("xmtrack-onetrack-rsa", 128))  # stands for RSA(client AES key)
+OT_INSTANCE_ID = "0b5e7c3a-94d2-4f18-8a6b-c1d2e3f40516"
+OT_APP_ID = "31000000893"
+OT_RECORDS = [
+    {"H": {"event": "mimo_session_start", "app_id": OT_APP_ID, "instance_id": OT_INSTANCE_ID,
+           "instance_id_type": "uuid", "uid": "sess-41c9", "uid_type": "session_id", "e_ts": BASE_TIME},
+     "B": {"model_name": "mimo-7b", "client": "cli 0.3.1"}},
+    {"H": {"event": "onetrack_pa", "imei": XIAOMI_IMEI, "model": "Redmi Note 8", "os_ver": "10",
+           "miui": MIUI_VERSION, "pkg": OT_SENDER, "app_id": "2882303761517200001",
+           "instance_id": OT_INSTANCE_ID, "sid": OT_SID, "e_ts": BASE_TIME + 1000, "net": "WIFI"},
+     "B": {"class": "DeviceListActivity", "duration": 4200, "link": URL_BING}},
+]
+
+
+def ot_v4_headers(host=TRACKING_INTL_HOST):
+    return [("Content-Type", "application/octet-stream"), ("OT_SID", OT_SID), ("OT_ts", str(FLUSH_TIME)),
+            ("OT_net", "WIFI"), ("OT_sender", OT_SENDER), ("OT_protocol", "3.0"), ("Host", host),
+            ("Connection", "close"), ("Accept-Encoding", "gzip"), ("User-Agent", ANDROID_UA)]
+
+
+OT_PARAMS = ["OT_SID=" + OT_SID, "OT_ts=%d" % FLUSH_TIME, "OT_net=WIFI", "OT_sender=" + OT_SENDER,
+             "OT_protocol=3.0"]
+
+
+def _build_xiaomi():
+    C = {}
+    # 1. MIUI Analytics: /track/v1 (gzip: 0, Android-escaped JSON) and /track/spock (gzip: 1)
+    value_v1 = miui_value(MIUI_BATCH, False)
+    assert "-" in value_v1 or "_" in value_v1, "the URL-safe alphabet must show"
+    C["miui_analytics.pcap"] = [
+        miui_analytics_req("/track/v1", TRACKING_HOST, MIUI_BATCH, False, "a3f91c",
+                           expect=_miui_expect(MIUI_BATCH, urls=[URL_DDG], search_words=[SEARCH_WORD],
+                                               url_queries=["how to hide from xiaomi"],
+                                               params=["nonce=a3f91c", "ts=%d" % FLUSH_TIME, "gzip=0"],
+                                               layers="percent-encoding, base64, JSON")),
+        miui_analytics_req("/track/spock", TRACKING_INTL_HOST, MIUI_SPOCK_BATCH, True, "5be204",
+                           expect=_miui_expect(MIUI_SPOCK_BATCH, urls=[URL_PRIVATE],
+                                               params=["nonce=5be204", "gzip=1"],
+                                               layers="percent-encoding, base64, gzip, JSON")),
+    ]
+
+    # 2. the legacy tracker: a tracked event with a page address, and a page view
+    C["miui_tracker.pcap"] = [tracker_req(ev) for ev in TRACKER_EVENTS]
+
+    # 3. MiStat v2: our own payload, and formats.md §4 vector 4 as published
+    fields = mistat_fields(MISTAT_PLAINTEXT, MISTAT_DEVICE_ID)
+    mistat_facts = {"sdk": "mistat", "encrypted": True, "decrypted": True, "encrypted_payload": False,
+                    "app": MISTAT_APP_ID, "distinct_id": MISTAT_DEVICE_ID}
+    v4_fields = {"app_id": VECTOR4["app_id"], "app_key": VECTOR4["app_key"],
+                 "device_id": VECTOR4["device_id"], "channel": "default", "policy": "0",
+                 "interval": "90000", "mistatv": "3", "size": "1", "stat_value": VECTOR4["stat_value"]}
+    C["mistat_v2.pcap"] = [
+        mistat_req(fields, dict(mistat_facts, event_count=len(MISTAT_EVENTS), events=MISTAT_EVENTS,
+                                times=[BASE_TIME], urls=[URL_DDG], search_words=[SEARCH_WORD],
+                                url_queries=["how to hide from xiaomi"],
+                                derived_key=mistat_key(MISTAT_APP_ID, MISTAT_APP_KEY, MISTAT_DEVICE_ID),
+                                cipher_len=len(fields["stat_value"]) // 2,
+                                params=["app_key=" + MISTAT_APP_KEY, "channel=xiaomi", "size=7"],
+                                plaintext=MISTAT_PLAINTEXT, layers="decryption, JSON")),
+        mistat_req(v4_fields, dict(mistat_facts, app=VECTOR4["app_id"], distinct_id=VECTOR4["device_id"],
+                                   event_count=1, events=["mistat_session"], times=[1588291100000],
+                                   derived_key=VECTOR4["key"], cipher_len=len(VECTOR4["stat_value"]) // 2,
+                                   plaintext=VECTOR4["plaintext"], layers="decryption, JSON")),
+    ]
+
+    # 4. MiStat v3: everything but p in the clear
+    p_value = b64(gz(_prng_bytes("xmtrack-mistat-v3", 300)) + b"\x00" * 2)
+    v3_pairs = [("ai", MISTAT_APP_ID), ("sv", "3.0.16"), ("pv", "3.0"), ("p", p_value)]
+    C["mistat_v3.pcap"] = [Req(
+        "POST", "/mistats/v3",
+        [("Content-Type", FORM_CT), ("Host", MISTAT_HOST), ("Connection", "close"), ("User-Agent", ANDROID_UA)],
+        form([(k, pct(v)) for k, v in v3_pairs]).encode("ascii"),
+        expect={"sdk": "mistat", "encrypted": True, "encrypted_payload": True, "event_count": 0, "events": [],
+                "app": MISTAT_APP_ID, "params": ["ai=" + MISTAT_APP_ID, "sv=3.0.16", "pv=3.0"],
+                "payload_count": 1})]
+
+    # 5. OneTrack: key exchange, enciphered upload, plain JSON upload
+    C["onetrack.pcap"] = [
+        Req("POST", "/track/key_get",
+            [("Content-Type", FORM_CT), ("Host", TRACKING_INTL_HOST), ("Connection", "close"),
+             ("User-Agent", ANDROID_UA)],
+            form([("secretKey", pct(OT_SECRET_KEY)),
+                  ("sign", md5_hex("secretKey" + OT_SECRET_KEY + "miui_sdkconfig_jafej!@#)(*e@!#"))]
+                 ).encode("ascii"),
+            expect={"sdk": "onetrack", "encrypted": True, "encrypted_payload": True, "event_count": 0,
+                    "events": [], "ekey": OT_SECRET_KEY, "variant": "key_get"}),
+        Req("POST", "/track/v4", ot_v4_headers(), OT_BODY,
+            expect={"sdk": "onetrack", "encrypted": True, "encrypted_payload": True, "event_count": 0,
+                    "events": [], "app": OT_SENDER, "session_ids": [OT_SID], "cipher_len": len(OT_BODY),
+                    "params": OT_PARAMS, "sent_time": FLUSH_TIME, "variant": "v4"}),
+        Req("POST", "/track/v4/o",
+            [("content-type", "application/json"), ("Host", TRACKING_HOST), ("Connection", "close"),
+             ("User-Agent", "mimo-cli/0.3.1 node/20.11.1")],
+            to_json(OT_RECORDS).encode("utf-8"),
+            expect={"sdk": "onetrack", "event_count": 2, "events": ["mimo_session_start", "onetrack_pa"],
+                    "times": [BASE_TIME, BASE_TIME + 1000], "model": "Redmi Note 8", "os_version": "10",
+                    "app": OT_SENDER, "session_ids": [OT_SID], "urls": [URL_BING],
+                    "url_queries": ["xiaomi privacy"], "variant": "v4/o"}),
+    ]
+
+    # 6. what must fail cleanly: value not base64, MiStat under a wrong device_id, odd OneTrack body
+    bad = miui_analytics_req("/track/v1", TRACKING_HOST, MIUI_BATCH, False, "0c0ffe",
+                             value="eyJI*not+base64!",
+                             expect={"sdk": "miui_analytics", "decode_error": "base64: value: not valid base64",
+                                     "variant": "value_not_base64"})
+    wrong = mistat_req(mistat_fields(MISTAT_PLAINTEXT, MISTAT_WRONG_DEVICE_ID, device_id_key=MISTAT_DEVICE_ID),
+                       {"sdk": "mistat", "decode_error": "AES: stat_value: bad PKCS#7 padding",
+                        "encrypted": True, "decrypted": False, "encrypted_payload": True,
+                        "derived_key": mistat_key(MISTAT_APP_ID, MISTAT_APP_KEY, MISTAT_WRONG_DEVICE_ID),
+                        "variant": "mistat_wrong_device_id"})
+    odd = Req("POST", "/track/v4", ot_v4_headers(), OT_ODD_BODY,
+              expect={"sdk": "onetrack", "decode_error": "AES: body of 1001 bytes is not a whole number",
+                      "encrypted": True, "encrypted_payload": True, "cipher_len": 1001,
+                      "variant": "onetrack_odd_length"})
+    C["xiaomi_malformed.pcap"] = [bad, wrong, odd]
+    return C
+
+
+CAPTURES.update(_build_xiaomi())
+
+
 def summary():
     for name, reqs in CAPTURES.items():
         print("== %s" % name)

@@ -28,6 +28,10 @@ typedef struct {
     const char *user_agent;   /* or NULL */
     gboolean dry_run;         /* "Dry-Run: true" header seen */
     int gzip_header;          /* value of a "gzip:" request header, -1 when absent */
+    /* Any other request header, by lower-case name (NULL when absent).  NULL
+     * when the headers are unknown: the http heuristic on 4.0 gets none. */
+    const char *(*header)(void *ctx, const char *lower_name);
+    void *header_ctx;
 } xmt_request;
 
 /* Hard limits and options. Hitting a limit ends decoding of that layer with
@@ -51,6 +55,13 @@ typedef struct {
 
 void xmt_config_init(xmt_config *cfg);
 void xmt_request_init(xmt_request *req);
+
+/* A request header by lower-case name; NULL when absent or unknown. */
+const char *xmt_request_header(const xmt_request *req, const char *lower_name);
+/* The request URI's path (query left out) ends with suffix, in any case. */
+gboolean xmt_request_path_ends(const xmt_request *req, const char *suffix);
+/* The Host (port left out) is domain or one of its subdomains. */
+gboolean xmt_request_host_in(const xmt_request *req, const char *domain);
 
 xmt_sdk xmt_recognise(const xmt_request *req);
 

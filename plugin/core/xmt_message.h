@@ -83,6 +83,11 @@ typedef enum {
     XMT_FACT_EKEY,          /* str: encrypted session key (Sensors gzip 9/13) */
     XMT_FACT_PKV,           /* num: public key version */
     XMT_FACT_CIPHERTEXT,    /* str: one enciphered payload, as sent */
+    /* Xiaomi's own SDKs (MIUI Analytics, MIUI tracker, MiStat, OneTrack) */
+    XMT_FACT_PARAM,         /* str: a clear-text form field or vendor header, "name=value" */
+    XMT_FACT_SESSION_ID,    /* str: OneTrack OT_SID / H.sid, MIUI Analytics record sid */
+    XMT_FACT_CIPHER_LEN,    /* num: bytes of an enciphered payload as sent */
+    XMT_FACT_DERIVED_KEY,   /* str: a key rebuilt from the request itself (MiStat v2) */
     XMT_FACT_COUNT
 } xmt_fact_id;
 

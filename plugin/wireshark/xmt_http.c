@@ -1,8 +1,9 @@
 /* xmt_http.c: where bytes come in.
  *
  * On Wireshark 4.0 the "http" heuristic list is never consulted for form,
- * JSON or plain-text bodies, because built-in dissectors own those media
- * types (shared notes, wireshark-4.0.md §1).  So xmtrack takes over those
+ * JSON, plain-text or application/octet-stream bodies, because built-in
+ * dissectors own those media types (shared notes, wireshark-4.0.md §1; for
+ * octet-stream, "data", measured on 4.0.17).  So xmtrack takes over those
  * media_type entries and always chains to the built-in dissector, which keeps
  * the standard tree; registers on the "http" heuristic list for bodies that
  * come without a Content-Type; and reads GET beacons (data in the request
@@ -33,6 +34,9 @@ static media_hook media_hooks[] = {
     { "application/x-www-form-urlencoded", "urlencoded-form", NULL },
     { "application/json",                  "json",            NULL },
     { "text/plain",                        "data-text-lines", NULL },
+    /* OneTrack's binary uploads: on 4.0 the "data" dissector owns this type,
+     * so the http heuristic never sees them (measured). */
+    { "application/octet-stream",          "data",            NULL },
 };
 
 static int proto_http = -1;
@@ -96,6 +100,13 @@ static const char *header(wmem_map_t *headers, const char *name)
     return headers ? wmem_map_lookup(headers, name) : NULL;
 }
 
+/* The core asks for vendor headers (OneTrack's OT_*) by lower-case name,
+ * which is how HTTP keys its header map. */
+static const char *lookup_header(void *headers, const char *lower_name)
+{
+    return wmem_map_lookup((wmem_map_t *)headers, lower_name);
+}
+
 /* Fills req from what HTTP tells a media_type subdissector. */
 static gboolean describe_body(tvbuff_t *tvb, packet_info *pinfo, void *data, xmt_request *req)
 {
@@ -115,6 +126,10 @@ static gboolean describe_body(tvbuff_t *tvb, packet_info *pinfo, void *data, xmt
     if (header(headers, "host"))
         req->host = header(headers, "host");
     req->user_agent = header(headers, "user-agent");
+    if (headers) {
+        req->header = lookup_header;
+        req->header_ctx = headers;
+    }
     const char *dry_run = header(headers, "dry-run");
     req->dry_run = dry_run && g_ascii_strcasecmp(dry_run, "true") == 0;
     const char *gzip = header(headers, "gzip");
@@ -188,6 +203,11 @@ static int dissect_media_text(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
     return dissect_media(tvb, pinfo, tree, data, &media_hooks[2]);
 }
 
+static int dissect_media_octets(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    return dissect_media(tvb, pinfo, tree, data, &media_hooks[3]);
+}
+
 /* Bodies without a Content-Type reach the "http" heuristic list (with no
  * message info on 4.0).  Recognise cheaply; add nothing unless ours. */
 static xmt_heur_result dissect_heur_body(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
@@ -258,7 +278,9 @@ void xmt_http_register(void)
 
 void xmt_http_handoff(void)
 {
-    static const dissector_t media_dissectors[] = { dissect_media_form, dissect_media_json, dissect_media_text };
+    static const dissector_t media_dissectors[] = { dissect_media_form, dissect_media_json, dissect_media_text,
+                                                    dissect_media_octets };
+    G_STATIC_ASSERT(G_N_ELEMENTS(media_dissectors) == G_N_ELEMENTS(media_hooks));
     proto_http = proto_get_id_by_filter_name("http");
     hf_http_request_uri = proto_registrar_get_id_byname("http.request.uri");
     hf_http_host = proto_registrar_get_id_byname("http.host");

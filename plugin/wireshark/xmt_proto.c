@@ -58,6 +58,11 @@ static hf_register_info hf[] = {
     STR(ekey, "Encrypted key", "enc.ekey", "The session key, enciphered with the server's public key"),
     UINT(pkv, "Public key version", "enc.pkv", "Version of the server key the session key is enciphered with"),
     STR(ciphertext, "Ciphertext", "enc.payload", "An enciphered payload, as sent"),
+    UINT(cipher_len, "Ciphertext length", "enc.length", "Bytes of an enciphered payload as sent (OneTrack body, MiStat stat_value)"),
+    STR(derived_key, "Derived key", "enc.key", "The key rebuilt from the request itself (MiStat v2: MD5 of app_id, app_key, device_id)"),
+    /* Xiaomi's own SDKs */
+    STR(param, "Parameter", "param", "A form field or vendor header sent in the clear, as name=value"),
+    STR(session_id, "Session ID", "session_id", "The SDK's session (OneTrack OT_SID and H.sid, MIUI Analytics record sid)"),
 };
 
 static ei_register_info ei[] = {

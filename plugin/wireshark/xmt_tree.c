@@ -73,6 +73,10 @@ static void add_fact(proto_tree *tree, const xmt_decoded *map, const xmt_fact *f
     case XMT_FACT_EKEY:          proto_tree_add_string(tree, xmt_hf.ekey, SPAN_ARGS(map, f->span), f->str); break;
     case XMT_FACT_PKV:           proto_tree_add_uint(tree, xmt_hf.pkv, SPAN_ARGS(map, f->span), (guint32)f->num); break;
     case XMT_FACT_CIPHERTEXT:    proto_tree_add_string(tree, xmt_hf.ciphertext, SPAN_ARGS(map, f->span), f->str); break;
+    case XMT_FACT_PARAM:         proto_tree_add_string(tree, xmt_hf.param, SPAN_ARGS(map, f->span), f->str); break;
+    case XMT_FACT_SESSION_ID:    proto_tree_add_string(tree, xmt_hf.session_id, SPAN_ARGS(map, f->span), f->str); break;
+    case XMT_FACT_CIPHER_LEN:    proto_tree_add_uint(tree, xmt_hf.cipher_len, SPAN_ARGS(map, f->span), (guint32)f->num); break;
+    case XMT_FACT_DERIVED_KEY:   proto_tree_add_string(tree, xmt_hf.derived_key, SPAN_ARGS(map, f->span), f->str); break;
     case XMT_FACT_TIME:
         ms_to_nstime(f->num, &t);
         proto_tree_add_time(tree, xmt_hf.time, SPAN_ARGS(map, f->span), &t);

@@ -19,6 +19,8 @@ typedef struct {
     int pii, watch;
     /* enciphered records */
     int ekey, pkv, ciphertext;
+    /* Xiaomi's own SDKs: fields and headers in the clear, sessions, rebuilt keys */
+    int param, session_id, cipher_len, derived_key;
 } xmt_hf_ids;
 
 typedef struct {

@@ -3,6 +3,7 @@
 The expected facts come from testdata/payloads.py, the same data the capture
 generator sent over loopback: a capture and its expectations cannot drift.
 """
+import time
 import unittest
 
 from tshark_env import TsharkEnv
@@ -15,6 +16,9 @@ FIELDS = [
     "xmtrack.os_version", "xmtrack.app", "xmtrack.distinct_id", "xmtrack.instant",
     "xmtrack.dry_run", "xmtrack.enc.ekey", "xmtrack.enc.pkv", "xmtrack.enc.payload",
     "_ws.expert.message",
+    # Xiaomi's own SDKs
+    "xmtrack.decrypted", "xmtrack.time", "xmtrack.flush_time", "xmtrack.param", "xmtrack.session_id",
+    "xmtrack.enc.length", "xmtrack.enc.key", "xmtrack.layers",
 ]
 
 TLS = ["-o", "tls.keylog_file:sensors_tls.keys"]
@@ -22,6 +26,13 @@ TLS = ["-o", "tls.keylog_file:sensors_tls.keys"]
 
 def flag(value):
     return "1" if value else "0"
+
+
+def utc_text(ms):
+    """Epoch milliseconds as tshark prints an FT_ABSOLUTE_TIME in UTC."""
+    t = time.gmtime(ms // 1000)
+    return "%s %2d, %d %s.%03d000000 UTC" % (time.strftime("%b", t), t.tm_mday, t.tm_year,
+                                              time.strftime("%H:%M:%S", t), ms % 1000)
 
 
 class CaptureExpectations(unittest.TestCase):
@@ -51,6 +62,7 @@ class CaptureExpectations(unittest.TestCase):
             self.assertEqual(one("xmtrack.instant"), flag(e["instant"]))
         if "dry_run" in e:
             self.assertEqual(one("xmtrack.dry_run"), flag(e["dry_run"]))
+        self.check_transport(e, got)
         if "decode_error" in e:
             self.check_malformed(e, got)
             return
@@ -64,6 +76,24 @@ class CaptureExpectations(unittest.TestCase):
         if e.get("encrypted"):
             self.check_encrypted(e, got)
 
+    def check_transport(self, e, got):
+        """What Xiaomi's SDKs send in the clear, and what the plugin derives from it."""
+        one = lambda f: (got.get(f) or [None])[0]  # noqa: E731
+        if "decrypted" in e:
+            self.assertEqual(one("xmtrack.decrypted"), flag(e["decrypted"]))
+        if "derived_key" in e:
+            self.assertEqual(got.get("xmtrack.enc.key"), [e["derived_key"]])
+        if "cipher_len" in e:
+            self.assertEqual(got.get("xmtrack.enc.length"), [str(e["cipher_len"])])
+        for param in e.get("params", []):
+            self.assertIn(param, got.get("xmtrack.param", []))
+        if "session_ids" in e:
+            self.assertEqual(set(got.get("xmtrack.session_id", [])), set(e["session_ids"]))
+        if "sent_time" in e:
+            self.assertIn(utc_text(e["sent_time"]), got.get("xmtrack.flush_time", []))
+        if "layers" in e:
+            self.assertEqual(one("xmtrack.layers"), e["layers"])
+
     def check_event_facts(self, e, got):
         if "urls" in e:
             self.assertEqual(sorted(set(got.get("xmtrack.url", []))), sorted(set(e["urls"])))
@@ -75,12 +105,28 @@ class CaptureExpectations(unittest.TestCase):
                 self.assertIn(e[key], got.get(f"xmtrack.{key}", []), key)
         if "distinct_id" in e:
             self.assertEqual(set(got.get("xmtrack.distinct_id", [])), {e["distinct_id"]})
+        if "times" in e:
+            self.assertEqual(got.get("xmtrack.time", []), [utc_text(ms) for ms in e["times"]])
+        if e.get("model_on_every_event"):
+            # a batch header's facts land on each of its events
+            self.assertEqual(got.get("xmtrack.model", []), [e["model"]] * e["event_count"])
+            self.assertEqual(got.get("xmtrack.app", []), [e["app"]] * e["event_count"])
+        if "app_count" in e:
+            self.assertEqual(got.get("xmtrack.app", []), [e["app"]] * e["app_count"])
 
     def check_encrypted(self, e, got):
-        self.assertEqual(got.get("xmtrack.enc.ekey"), [e["ekey"]])
-        self.assertEqual(got.get("xmtrack.enc.pkv"), [str(e["pkv"])])
-        self.assertEqual(len(got.get("xmtrack.enc.payload", [])), e["payload_count"])
-        self.assertTrue(any("Enciphered payload" in m for m in got.get("_ws.expert.message", [])))
+        if "ekey" in e:
+            self.assertEqual(got.get("xmtrack.enc.ekey"), [e["ekey"]])
+        if "pkv" in e:
+            self.assertEqual(got.get("xmtrack.enc.pkv"), [str(e["pkv"])])
+        if "payload_count" in e:
+            self.assertEqual(len(got.get("xmtrack.enc.payload", [])), e["payload_count"])
+        self.check_encrypted_note(e, got)
+
+    def check_encrypted_note(self, e, got):
+        """The expert note of a payload the plugin cannot read: there unless decrypted."""
+        noted = any("Enciphered payload" in m for m in got.get("_ws.expert.message", []))
+        self.assertEqual(noted, e.get("encrypted_payload", True))
 
     def check_malformed(self, e, got):
         messages = got.get("_ws.expert.message", [])
@@ -88,6 +134,10 @@ class CaptureExpectations(unittest.TestCase):
         self.assertTrue(any(m.startswith(layer + ": ") for m in messages),
                         f"expected a {layer} error in {messages}")
         self.assertEqual(got.get("xmtrack.event", []), e.get("events_before_error", []))
+        if "encrypted" in e:
+            self.assertEqual((got.get("xmtrack.encrypted") or [None])[0], flag(e["encrypted"]))
+        if "encrypted_payload" in e:
+            self.check_encrypted_note(e, got)
 
 
 def _add_test(name):

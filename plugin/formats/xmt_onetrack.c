@@ -1,0 +1,177 @@
+/* xmt_onetrack.c: OneTrack uploads and key exchange (formats.md §3.3, §5).
+ *
+ * The OT_* headers are the authoritative marker of a binary upload; the
+ * path and host are hints, used alone only when the headers are unknown
+ * (Wireshark 4.0's http heuristic hands over no headers).
+ */
+#include "xmt_onetrack.h"
+
+#include "xmt_xiaomi.h"
+#include "../core/xmt_peel.h"
+
+#include <string.h>
+
+#define AES_BLOCK 16
+
+/* One record of the plain variant; any web address in it is found by
+ * xmt_xiaomi_add_url_facts(). */
+static const xmt_fact_rule record_rules[] = {
+    { "H.event",       XMT_FACT_EVENT,       XMT_RULE_STRING },
+    { "H.e_ts",        XMT_FACT_TIME,        XMT_RULE_NUMBER },
+    { "H.model",       XMT_FACT_MODEL,       XMT_RULE_STRING },
+    { "H.os_ver",      XMT_FACT_OS_VERSION,  XMT_RULE_STRING },
+    { "H.miui",        XMT_FACT_OS_VERSION,  XMT_RULE_STRING },
+    { "H.pkg",         XMT_FACT_APP,         XMT_RULE_STRING },
+    { "H.app_id",      XMT_FACT_APP,         XMT_RULE_STRING },
+    { "H.uid",         XMT_FACT_DISTINCT_ID, XMT_RULE_STRING },
+    { "H.instance_id", XMT_FACT_DISTINCT_ID, XMT_RULE_STRING },
+    { "H.sid",         XMT_FACT_SESSION_ID,  XMT_RULE_STRING },
+    XMT_RULES_END
+};
+
+/* The vendor headers of /track/v4, as the SDK spells them (h/u.java). */
+static const struct {
+    const char *lower;
+    const char *display;
+} ot_headers[] = {
+    { "ot_sid",      "OT_SID" },
+    { "ot_ts",       "OT_ts" },
+    { "ot_net",      "OT_net" },
+    { "ot_sender",   "OT_sender" },
+    { "ot_protocol", "OT_protocol" },
+};
+
+/* ---- recognition -------------------------------------------------------- */
+
+static gboolean has_ot_headers(const xmt_request *req)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS(ot_headers); i++)
+        if (xmt_request_header(req, ot_headers[i].lower))
+            return TRUE;
+    return FALSE;
+}
+
+static const guint8 *skip_space(const xmt_request *req)
+{
+    const guint8 *p = req->data, *end = req->data + req->len;
+    while (p < end && g_ascii_isspace(*p))
+        p++;
+    return p;
+}
+
+static gboolean looks_like_json(const xmt_request *req)
+{
+    const guint8 *p = skip_space(req);
+    return p < req->data + req->len && (*p == '[' || *p == '{');
+}
+
+/* [{"H":{ : the start of a batch of OneTrack records. */
+static gboolean record_marker(const xmt_request *req)
+{
+    static const char marker[] = "[{\"H\":{";
+    const guint8 *p = skip_space(req);
+    return (gsize)(req->data + req->len - p) >= sizeof marker - 1 && memcmp(p, marker, sizeof marker - 1) == 0;
+}
+
+gboolean xmt_onetrack_recognise_body(const xmt_request *req)
+{
+    if (req->kind != XMT_INPUT_BODY || xmt_request_path_ends(req, "/key_get"))
+        return FALSE;
+    if (has_ot_headers(req) || record_marker(req))
+        return TRUE;
+    if (xmt_request_path_ends(req, "/track/v4/o"))
+        return looks_like_json(req);
+    return !req->header && xmt_request_path_ends(req, "/track/v4") && xmt_request_host_in(req, "miui.com");
+}
+
+gboolean xmt_onetrack_recognise(const xmt_request *req, const xmt_form *form)
+{
+    return xmt_form_find(form, "secretKey") &&
+           (xmt_form_find(form, "sign") || xmt_request_path_ends(req, "/key_get"));
+}
+
+/* ---- decoding ----------------------------------------------------------- */
+
+/* The OT_* headers in the clear; the session and the sending app also as typed facts. */
+static void add_header_facts(const xmt_request *req, xmt_message *msg, xmt_shared *shared)
+{
+    xmt_span nowhere = xmt_span_make(XMT_LAYER_INPUT, 0, 0);
+    for (gsize i = 0; i < G_N_ELEMENTS(ot_headers); i++)
+        xmt_xiaomi_add_header_param(msg, req, ot_headers[i].lower, ot_headers[i].display);
+    const char *sid = xmt_request_header(req, "ot_sid");
+    if (sid)
+        xmt_shared_add_fact(shared, XMT_FACT_SESSION_ID, xmt_xiaomi_text(msg, sid, -1), 0, nowhere);
+    const char *sender = xmt_request_header(req, "ot_sender");
+    if (sender)
+        xmt_shared_add_fact(shared, XMT_FACT_APP, xmt_xiaomi_text(msg, sender, -1), 0, nowhere);
+    const char *ts = xmt_request_header(req, "ot_ts");
+    gint64 ms;
+    if (ts && ts[0] && strspn(ts, "0123456789") == strlen(ts) && strlen(ts) <= 18 &&
+        (ms = g_ascii_strtoll(ts, NULL, 10)) > 0)
+        xmt_message_add_fact(msg, XMT_FACT_FLUSH_TIME, NULL, ms, nowhere);
+}
+
+static void decode_record(xmt_message *msg, const xmt_json_doc *doc, guint32 object, int layer,
+                          const xmt_config *cfg, void *user)
+{
+    (void)user;
+    xmt_event *ev = xmt_event_from_json(msg, doc, object, layer, record_rules, cfg);
+    xmt_xiaomi_add_url_facts(msg, ev, doc, object, layer, cfg);
+}
+
+static void decode_plain(const xmt_request *req, const xmt_config *cfg, xmt_message *msg)
+{
+    xmt_span json = xmt_span_make(XMT_LAYER_INPUT, 0, req->len);
+    msg->has_json = TRUE;
+    msg->json = json;
+    xmt_json_doc doc;
+    xmt_parse_json_span(msg, req, json, "body", cfg, &doc);
+    xmt_for_each_event(msg, &doc, XMT_LAYER_INPUT, "body", cfg, decode_record, NULL);
+    xmt_json_doc_clear(&doc);
+}
+
+/* AES-128-ECB(gzip(JSON)) under a session key that never crossed the wire in the clear. */
+static void decode_enciphered(const xmt_request *req, xmt_message *msg)
+{
+    xmt_span body = xmt_span_make(XMT_LAYER_INPUT, 0, req->len);
+    xmt_message_add_fact(msg, XMT_FACT_CIPHER_LEN, NULL, (gint64)req->len, body);
+    xmt_xiaomi_add_opaque_record(msg, "encrypted batch (key from key_get)", body);
+    if (req->len % AES_BLOCK)
+        xmt_message_add_error(msg, "AES", body,
+                              "body of %" G_GSIZE_FORMAT " bytes is not a whole number of 16-byte AES blocks "
+                              "(cut short, or not OneTrack ciphertext)", req->len);
+}
+
+void xmt_onetrack_decode_body(const xmt_request *req, const xmt_config *cfg, xmt_message *msg)
+{
+    xmt_shared shared;
+    xmt_shared_init(&shared, msg, "");
+    add_header_facts(req, msg, &shared);
+    gboolean plain = record_marker(req) || (looks_like_json(req) &&
+                     (xmt_request_path_ends(req, "/track/v4/o") || !has_ot_headers(req)));
+    if (plain)
+        decode_plain(req, cfg, msg);
+    else
+        decode_enciphered(req, msg);
+    xmt_shared_finish(&shared, msg);
+}
+
+void xmt_onetrack_decode(const xmt_request *req, const xmt_form *form, const xmt_config *cfg, xmt_message *msg)
+{
+    static const char *const payload[] = { "secretKey", NULL };
+    (void)cfg;
+    const xmt_form_param *secret = xmt_form_find(form, "secretKey");
+    xmt_xiaomi_add_form_params(msg, form, payload);
+    xmt_message_add_fact(msg, XMT_FACT_PAYLOAD_PARAM, "secretKey", 0,
+                         xmt_span_make(XMT_LAYER_INPUT, secret->key_off, secret->key_len));
+    xmt_shared shared;
+    xmt_shared_init(&shared, msg, "");
+    add_header_facts(req, msg, &shared);
+    xmt_span text = xmt_peel_percent(msg, req, xmt_xiaomi_value_span(secret), "secretKey");
+    /* The client's AES key, wrapped with the server's RSA key: the same kind of
+     * datum as Sensors' ekey, so the same field. */
+    xmt_event *rec = xmt_xiaomi_add_opaque_record(msg, "key exchange (RSA-wrapped AES key)", text);
+    xmt_event_add_fact(rec, XMT_FACT_EKEY,
+                       xmt_xiaomi_text(msg, (const char *)xmt_span_data(msg, req, text), text.len), 0, text);
+    xmt_shared_finish(&shared, msg);
+}

@@ -1,0 +1,295 @@
+/* xmt_xiaomi.c: helpers shared by the modules of Xiaomi's own SDKs. */
+#include "xmt_xiaomi.h"
+
+#include "../core/xmt_peel.h"
+#include "../core/xmt_pii.h"
+#include "../core/xmt_search.h"
+#include "../core/xmt_watch.h"
+
+#include <string.h>
+
+xmt_span xmt_xiaomi_value_span(const xmt_form_param *p)
+{
+    return xmt_span_make(XMT_LAYER_INPUT, p->val_off, p->val_len);
+}
+
+/* ---- form fields and headers shown as sent ------------------------------ */
+
+const char *xmt_xiaomi_text(xmt_message *msg, const char *bytes, gssize len)
+{
+    char *valid = g_utf8_make_valid(bytes, len);
+    const char *kept = xmt_message_strdup(msg, valid);
+    g_free(valid);
+    return kept;
+}
+
+static gboolean named_in(const xmt_form *form, const xmt_form_param *p, const char *const *names)
+{
+    for (; names && *names; names++)
+        if (strlen(*names) == p->key_len && memcmp(form->base + p->key_off, *names, p->key_len) == 0)
+            return TRUE;
+    return FALSE;
+}
+
+void xmt_xiaomi_add_form_params(xmt_message *msg, const xmt_form *form, const char *const *skip)
+{
+    for (guint i = 0; i < form->count; i++) {
+        const xmt_form_param *p = &form->params[i];
+        if (named_in(form, p, skip))
+            continue;
+        char *value = xmt_form_value_dup(form, p);
+        const char *text = xmt_message_printf(msg, "%.*s=%s", (int)p->key_len,
+                                              (const char *)form->base + p->key_off,
+                                              xmt_xiaomi_text(msg, value, -1));
+        g_free(value);
+        xmt_span span = xmt_span_make(XMT_LAYER_INPUT, p->key_off, p->val_off + p->val_len - p->key_off);
+        xmt_message_add_fact(msg, XMT_FACT_PARAM, text, 0, span);
+    }
+}
+
+const char *xmt_xiaomi_form_value(xmt_message *msg, const xmt_form *form, const char *key)
+{
+    const xmt_form_param *p = xmt_form_find(form, key);
+    if (!p)
+        return NULL;
+    char *value = xmt_form_value_dup(form, p);
+    const char *kept = xmt_xiaomi_text(msg, value, -1);
+    g_free(value);
+    return kept;
+}
+
+const char *xmt_xiaomi_add_header_param(xmt_message *msg, const xmt_request *req, const char *lower_name,
+                                        const char *display)
+{
+    const char *value = xmt_request_header(req, lower_name);
+    if (value)
+        xmt_message_add_fact(msg, XMT_FACT_PARAM,
+                             xmt_message_printf(msg, "%s=%s", display, xmt_xiaomi_text(msg, value, -1)), 0,
+                             xmt_span_make(XMT_LAYER_INPUT, 0, 0));  /* headers are not in the body */
+    return value;
+}
+
+/* ---- web addresses anywhere in an event --------------------------------- */
+
+static gboolean event_has_string(const xmt_event *ev, xmt_fact_id id, const char *value)
+{
+    for (guint i = 0; i < ev->facts->len; i++) {
+        const xmt_fact *f = &g_array_index(ev->facts, xmt_fact, i);
+        if (f->id == id && f->str && strcmp(f->str, value) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static void add_url(xmt_message *msg, xmt_event *ev, const char *url, xmt_span span)
+{
+    if (event_has_string(ev, XMT_FACT_URL, url))
+        return;
+    xmt_event_add_fact(ev, XMT_FACT_URL, url, 0, span);
+    char *term = xmt_search_term_from_url(url);
+    if (term && !event_has_string(ev, XMT_FACT_SEARCH_TERM, term))
+        xmt_event_add_fact(ev, XMT_FACT_SEARCH_TERM, xmt_xiaomi_text(msg, term, -1), 0, span);
+    g_free(term);
+}
+
+void xmt_xiaomi_add_url_facts(xmt_message *msg, xmt_event *ev, const xmt_json_doc *doc, guint32 object,
+                              int layer, const xmt_config *cfg)
+{
+    const xmt_json_node *root = xmt_json_node_at(doc, object);
+    if (!root || !(root->flags & XMT_JSON_COMPLETE))
+        return;
+    guint urls_before = ev->facts->len;
+    /* Nodes are in document order: the object's descendants follow it. */
+    for (guint32 i = object + 1; i < doc->nodes->len; i++) {
+        const xmt_json_node *n = xmt_json_node_at(doc, i);
+        if (n->off >= root->off + root->len)
+            break;
+        /* "\"http" also catches Android's escaped "https:\/\/". */
+        if (n->type != XMT_JSON_STRING || n->len < 10 || memcmp(doc->buf + n->off, "\"http", 5) != 0)
+            continue;
+        char *text = xmt_json_text(doc, n);
+        if (g_str_has_prefix(text, "http://") || g_str_has_prefix(text, "https://"))
+            add_url(msg, ev, xmt_message_strdup(msg, text), xmt_span_make(layer, n->off, n->len));
+        g_free(text);
+    }
+    /* The privacy scan ran when the event was built: show it the new addresses. */
+    if (cfg->want_pii && ev->facts->len > urls_before)
+        xmt_pii_scan_event(msg, ev);
+}
+
+/* ---- records of an array ------------------------------------------------ */
+
+void xmt_xiaomi_for_each_object(xmt_message *msg, const xmt_json_doc *doc, guint32 array, int layer,
+                                const char *what, const xmt_config *cfg, xmt_event_fn fn, void *user)
+{
+    const xmt_json_node *n = xmt_json_node_at(doc, array);
+    if (!n)
+        return;
+    if (n->type == XMT_JSON_OBJECT) {
+        if (n->flags & XMT_JSON_COMPLETE)
+            fn(msg, doc, array, layer, cfg, user);
+        return;
+    }
+    if (n->type != XMT_JSON_ARRAY) {
+        xmt_message_add_error(msg, "JSON", xmt_span_make(layer, n->off, n->len),
+                              "%s: expected an array of records", what);
+        return;
+    }
+    guint index = 0;
+    for (guint32 c = xmt_json_first_child(doc, array); c != XMT_JSON_NONE; c = xmt_json_node_at(doc, c)->next, index++) {
+        const xmt_json_node *child = xmt_json_node_at(doc, c);
+        if (!(child->flags & XMT_JSON_COMPLETE))
+            break;  /* cut by a syntax error or a limit, already reported */
+        if (msg->events->len >= cfg->max_events) {
+            xmt_message_add_error(msg, "limit", xmt_span_make(layer, child->off, child->len),
+                                  "more than %u events in one message; the rest are not decoded", cfg->max_events);
+            break;
+        }
+        if (child->type != XMT_JSON_OBJECT) {
+            xmt_message_add_error(msg, "JSON", xmt_span_make(layer, child->off, child->len),
+                                  "%s: element %u is not an object", what, index);
+            continue;
+        }
+        fn(msg, doc, c, layer, cfg, user);
+    }
+}
+
+/* ---- what every event shares -------------------------------------------- */
+
+/* The template lives outside msg->events, so loops over events and the
+ * event limit never see it; it goes back in only to be freed the way the
+ * message frees its events. */
+static xmt_event *detach_last_event(xmt_message *msg)
+{
+    return g_ptr_array_steal_index(msg->events, msg->events->len - 1);
+}
+
+static void free_detached(xmt_message *msg, xmt_event *ev)
+{
+    g_ptr_array_add(msg->events, ev);
+    g_ptr_array_remove_index(msg->events, msg->events->len - 1);
+}
+
+void xmt_shared_init(xmt_shared *s, xmt_message *msg, const char *prefix)
+{
+    xmt_message_add_event(msg, xmt_span_make(XMT_LAYER_INPUT, 0, 0));
+    s->tmpl = detach_last_event(msg);
+    s->prefix = prefix ? prefix : "";
+}
+
+void xmt_shared_add_fact(xmt_shared *s, xmt_fact_id id, const char *str, gint64 num, xmt_span span)
+{
+    xmt_event_add_fact(s->tmpl, id, str, num, span);
+}
+
+void xmt_shared_from_json(xmt_shared *s, xmt_message *msg, const xmt_json_doc *doc, guint32 object, int layer,
+                          const xmt_fact_rule *rules, const xmt_config *cfg)
+{
+    xmt_event *ev = xmt_event_from_json(msg, doc, object, layer, rules, cfg);
+    detach_last_event(msg);
+    g_array_append_vals(ev->facts, s->tmpl->facts->data, s->tmpl->facts->len);  /* those added before */
+    free_detached(msg, s->tmpl);
+    s->tmpl = ev;
+}
+
+static gboolean same_fact(const xmt_fact *a, const xmt_fact *b)
+{
+    return a->id == b->id && (a->str && b->str ? strcmp(a->str, b->str) == 0 : a->str == b->str && a->num == b->num);
+}
+
+static void share_facts(const xmt_event *tmpl, xmt_event *ev)
+{
+    guint own = ev->facts->len;
+    for (guint i = 0; i < tmpl->facts->len; i++) {
+        const xmt_fact *f = &g_array_index(tmpl->facts, xmt_fact, i);
+        gboolean known = FALSE;
+        for (guint j = 0; j < own && !known; j++)
+            known = same_fact(f, &g_array_index(ev->facts, xmt_fact, j));
+        if (!known)
+            g_array_append_vals(ev->facts, f, 1);
+    }
+}
+
+/* The shared leaves go first: a record's own header then reads as the
+ * continuation of the device header it inherits. */
+static void share_members(const xmt_shared *s, xmt_message *msg, xmt_event *ev)
+{
+    const GArray *shared = s->tmpl->members;
+    if (!shared || shared->len == 0)
+        return;
+    guint own = ev->members ? ev->members->len : 0;
+    GArray *all = g_array_sized_new(FALSE, FALSE, sizeof(xmt_member), shared->len + own);
+    for (guint i = 0; i < shared->len; i++) {
+        xmt_member m = g_array_index(shared, xmt_member, i);
+        m.path = xmt_message_printf(msg, "%s%s", s->prefix, m.path);
+        g_array_append_val(all, m);
+    }
+    if (ev->members) {
+        g_array_append_vals(all, ev->members->data, own);
+        g_array_free(ev->members, TRUE);
+    }
+    ev->members = all;
+}
+
+static void share_pii(const xmt_shared *s, xmt_message *msg, xmt_event *ev)
+{
+    for (guint i = 0; s->tmpl->pii && i < s->tmpl->pii->len; i++) {
+        xmt_pii_finding f = g_array_index(s->tmpl->pii, xmt_pii_finding, i);
+        if (ev->pii_seen & (1u << f.kind))
+            continue;
+        ev->pii_seen |= 1u << f.kind;
+        if (!ev->pii)
+            ev->pii = g_array_new(FALSE, FALSE, sizeof(xmt_pii_finding));
+        f.path = xmt_message_printf(msg, "%s%s", s->prefix, f.path);
+        g_array_append_val(ev->pii, f);
+    }
+}
+
+static gboolean has_watch_label(const xmt_event *ev, const char *label)
+{
+    for (guint i = 0; ev->watch && i < ev->watch->len; i++)
+        if (strcmp(g_array_index(ev->watch, xmt_watch_hit, i).label, label) == 0)
+            return TRUE;
+    return FALSE;
+}
+
+static void share_watch_hits(const xmt_shared *s, xmt_message *msg, xmt_event *ev)
+{
+    for (guint i = 0; s->tmpl->watch && i < s->tmpl->watch->len; i++) {
+        xmt_watch_hit h = g_array_index(s->tmpl->watch, xmt_watch_hit, i);
+        if (has_watch_label(ev, h.label))
+            continue;
+        if (!ev->watch)
+            ev->watch = g_array_new(FALSE, FALSE, sizeof(xmt_watch_hit));
+        h.path = xmt_message_printf(msg, "%s%s", s->prefix, h.path);
+        g_array_append_val(ev->watch, h);
+    }
+}
+
+void xmt_shared_finish(xmt_shared *s, xmt_message *msg)
+{
+    guint decoded = 0;
+    for (guint i = 0; i < msg->events->len; i++) {
+        xmt_event *ev = g_ptr_array_index(msg->events, i);
+        if (ev->opaque)
+            continue;
+        share_facts(s->tmpl, ev);
+        share_members(s, msg, ev);
+        share_pii(s, msg, ev);
+        share_watch_hits(s, msg, ev);
+        decoded++;
+    }
+    if (decoded == 0)
+        g_array_append_vals(msg->facts, s->tmpl->facts->data, s->tmpl->facts->len);
+    free_detached(msg, s->tmpl);
+    s->tmpl = NULL;
+}
+
+xmt_event *xmt_xiaomi_add_opaque_record(xmt_message *msg, const char *name, xmt_span span)
+{
+    xmt_event *ev = xmt_message_add_event(msg, span);
+    ev->opaque = TRUE;
+    ev->name = name;
+    msg->encrypted = TRUE;
+    return ev;
+}

@@ -1,0 +1,71 @@
+/* xmt_xiaomi.h: what the modules of Xiaomi's own SDKs share (MIUI Analytics,
+ * the legacy MIUI tracker, MiStat, OneTrack; formats.md §3.3-3.6).
+ *
+ * Their common shapes: a form whose other fields are worth showing as sent,
+ * vendor headers in the clear, facts that belong to the whole message (the
+ * device header of a batch, the app and device of a form) but must be found
+ * on every event, and free-form event bodies in which any web address is a
+ * visited page. */
+#ifndef XMT_XIAOMI_H
+#define XMT_XIAOMI_H
+
+#include "../core/xmt_decode.h"
+#include "../core/xmt_events.h"
+#include "../layers/xmt_form.h"
+
+/* Form parameters are read straight from the input, so their spans point there. */
+xmt_span xmt_xiaomi_value_span(const xmt_form_param *p);
+
+/* Bytes sent as text (form values, headers) as a string of the message:
+ * field values must be UTF-8, and these may hold anything. */
+const char *xmt_xiaomi_text(xmt_message *msg, const char *bytes, gssize len);
+
+/* Every parameter of the form but those named in skip (NULL-terminated) as
+ * an XMT_FACT_PARAM "name=value" (value percent-decoded). */
+void xmt_xiaomi_add_form_params(xmt_message *msg, const xmt_form *form, const char *const *skip);
+
+/* The decoded value of a form parameter, in the message's string chunk;
+ * NULL when the form has no such parameter. */
+const char *xmt_xiaomi_form_value(xmt_message *msg, const xmt_form *form, const char *key);
+
+/* A vendor request header shown as the XMT_FACT_PARAM "display=value";
+ * returns its value, or NULL when the request has no such header. */
+const char *xmt_xiaomi_add_header_param(xmt_message *msg, const xmt_request *req, const char *lower_name,
+                                        const char *display);
+
+/* Every string inside the object that is an http(s) address becomes a URL
+ * fact of ev (and, from a search engine's result page, a search term): the
+ * bodies of these SDKs are free-form, so the key of a visited page is not
+ * known in advance. */
+void xmt_xiaomi_add_url_facts(xmt_message *msg, xmt_event *ev, const xmt_json_doc *doc, guint32 object,
+                              int layer, const xmt_config *cfg);
+
+/* Calls fn for each complete object element of the array at `array` (or
+ * for `array` itself when it is an object), like xmt_for_each_event() does
+ * for a document root; stops at cfg->max_events events of the message. */
+void xmt_xiaomi_for_each_object(xmt_message *msg, const xmt_json_doc *doc, guint32 array, int layer,
+                                const char *what, const xmt_config *cfg, xmt_event_fn fn, void *user);
+
+/* The facts (and JSON leaves) that every event of a message shares.  They
+ * are gathered in a template event kept out of the message, and copied onto
+ * each decoded event at the end: members with `prefix` before their path and
+ * ahead of the event's own, facts after the event's own (one with the same
+ * value is not repeated), personal-data findings the event lacks.  A message
+ * without decoded events gets the facts itself. */
+typedef struct {
+    xmt_event *tmpl;
+    const char *prefix;
+} xmt_shared;
+
+void xmt_shared_init(xmt_shared *s, xmt_message *msg, const char *prefix);
+void xmt_shared_add_fact(xmt_shared *s, xmt_fact_id id, const char *str, gint64 num, xmt_span span);
+/* Decodes a header object (the "H" of a batch) into the template. */
+void xmt_shared_from_json(xmt_shared *s, xmt_message *msg, const xmt_json_doc *doc, guint32 object, int layer,
+                          const xmt_fact_rule *rules, const xmt_config *cfg);
+void xmt_shared_finish(xmt_shared *s, xmt_message *msg);
+
+/* An enciphered payload the plugin cannot read, as an opaque record (shown
+ * as sent, with its expert note).  Marks the message encrypted. */
+xmt_event *xmt_xiaomi_add_opaque_record(xmt_message *msg, const char *name, xmt_span span);
+
+#endif
