@@ -68,12 +68,14 @@ static void append_key(GString *s, const xmt_json_doc *doc, const xmt_json_node 
 {
     if (s->len)
         g_string_append_c(s, '.');
-    if (n->flags & XMT_JSON_KEY_ESCAPED) {
+    const gchar *raw = (const gchar *)doc->buf + n->key_off;
+    if ((n->flags & XMT_JSON_KEY_ESCAPED) || !g_utf8_validate(raw, n->key_len, NULL)) {
+        /* a path becomes field text: unescaped and made valid UTF-8 */
         char *key = xmt_json_key(doc, n);
         g_string_append(s, key);
         g_free(key);
     } else {
-        g_string_append_len(s, (const gchar *)doc->buf + n->key_off, n->key_len);
+        g_string_append_len(s, raw, n->key_len);
     }
 }
 
@@ -161,8 +163,10 @@ void xmt_parse_json_span(xmt_message *msg, const xmt_request *req, xmt_span span
     xmt_json_parse(doc, xmt_span_data(msg, req, span), span.len, cfg->max_json_depth, cfg->max_json_nodes);
     if (!doc->complete) {
         gboolean limit = strstr(doc->error, "(limit)") != NULL;
+        /* An error at the end of the data points at the last byte. */
+        gsize at = span.len == 0 ? 0 : MIN(doc->error_off, (gsize)span.len - 1);
         xmt_message_add_error(msg, limit ? "limit" : "JSON",
-                              xmt_span_make(span.layer, span.off + doc->error_off, 1),
+                              xmt_span_make(span.layer, span.off + at, span.len ? 1 : 0),
                               "%s: %s JSON at offset %" G_GSIZE_FORMAT ": %s", what,
                               limit ? "stopped reading" : "invalid", doc->error_off, doc->error);
     }

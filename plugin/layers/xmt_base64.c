@@ -38,12 +38,10 @@ guint8 *xmt_base64_decode(const guint8 *in, gsize len, gsize *out_len, char **er
             padding++;
             continue;
         }
-        if (c == '-')
+        if (c == '-' || c == ' ')
             c = '+';
         else if (c == '_')
             c = '/';
-        else if (c == ' ')
-            c = '+';
         if (!is_std_alphabet(c) || padding > 0) {
             *error = padding > 0
                 ? g_strdup_printf("data after padding at offset %" G_GSIZE_FORMAT, i)
