@@ -1,0 +1,309 @@
+#!/usr/bin/env python3
+"""Seed corpora for the xmtrack fuzz harnesses, from the test captures.
+
+Every HTTP request of every capture in testdata/ (the TLS one decrypted with
+its key log) is read back with tshark (PDML: the request line, Host,
+Content-Type and the entity body as HTTP hands it to the plugin, de-chunked
+and decompressed), then peeled here layer by layer, so that each harness gets
+the input of its own layer:
+
+  decode, format_*  selector bytes (fuzz_common.h) + the body, or + the GET query
+  form, percent     the body or query as sent
+  base64            each long form value, percent-decoded
+  inflate           selector byte + each gzip/zlib stream found, and raw deflate
+  json              selector byte + each JSON document reached
+  search            the URLs inside those documents
+
+plus a few hand-made inputs (limits: a decompression bomb, deep nesting).
+
+    tests/fuzz/make_seeds.py                 # rewrite tests/fuzz/corpus/ (committed)
+    tests/fuzz/make_seeds.py --out DIR       # write elsewhere (the test suite does)
+
+Files are named by the SHA-1 of their content, as libFuzzer names its own, so
+reruns are idempotent.  Needs tshark; python3 stdlib only.
+"""
+import argparse
+import base64
+import binascii
+import glob
+import gzip
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import urllib.parse
+import xml.etree.ElementTree as ET
+import zlib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+
+# Must match the tables of fuzz_common.h.
+URIS = [None, "/sa?project=x", "/sa.gif?project=default&r=cn", "/debug?project=global_browser_mini&r=IN",
+        "/track/v1", "/mistats/v2", "/track/v4", "/collect?x=1"]
+HOSTS = [None, "sa.api.intl.miui.com", "collector.example.net", "tracking.miui.com",
+         "tracking.intl.miui.com:443", "data.mistat.xiaomi.com", "www.example.com", "sdkconfig.ad.xiaomi.com"]
+CONTENT_TYPES = [None, "application/x-www-form-urlencoded", "application/json", "text/plain",
+                 "application/octet-stream"]
+
+
+# libFuzzer mutates inputs up to the longest seed: big documents slow every run.
+MAX_JSON_SEED = 16 * 1024
+
+
+def sel0(query, uri, host, dry_run=False):
+    return bytes([(1 if query else 0) | (uri << 1) | (host << 4) | (0x80 if dry_run else 0)])
+
+
+def sel1(content_type=0, headers=0, config=0, no_method=False):
+    return bytes([content_type | (headers << 3) | (config << 5) | (0x80 if no_method else 0)])
+
+
+def uri_index(uri):
+    path = (uri or "").split("?")[0].lower()
+    for i, u in enumerate(URIS):
+        if u and path.endswith(u.split("?")[0]):
+            return i
+    for i, suffix in ((1, "/sa"), (2, "/sa.gif"), (3, "/debug"), (4, "/track/spock"), (5, "/mistats"),
+                      (5, "/mistats/v3"), (6, "/track/v4/o"), (4, "/tracks")):
+        if path.endswith(suffix):
+            return i
+    return 7 if uri else 0
+
+
+def host_index(host):
+    host = (host or "").lower()
+    if host in HOSTS:
+        return HOSTS.index(host)
+    bare = host.split(":")[0]
+    for i, h in enumerate(HOSTS):
+        if h and h.split(":")[0] == bare:
+            return i
+    if bare.endswith(".miui.com"):
+        return 3
+    if "mistat" in bare:
+        return 5
+    return 2 if host else 0
+
+
+def content_type_index(ct):
+    ct = (ct or "").split(";")[0].strip().lower()
+    return CONTENT_TYPES.index(ct) if ct in CONTENT_TYPES else 0
+
+
+# ---- reading the captures -------------------------------------------------------------------
+
+def requests_of(capture):
+    """[(method, uri, host, content_type, headers{lower: value}, body bytes)] of a capture."""
+    args = ["tshark", "-n", "-r", capture, "-Y", "http.request", "-T", "pdml"]
+    keys = os.path.splitext(capture)[0] + ".keys"
+    if os.path.exists(keys):
+        args += ["-o", "tls.keylog_file:" + keys]
+    env = dict(os.environ, WIRESHARK_PLUGIN_DIR="/nonexistent")
+    pdml = subprocess.run(args, capture_output=True, check=True, env=env).stdout
+    out = []
+    for packet in ET.fromstring(pdml).iter("packet"):
+        for proto in packet.iter("proto"):
+            if proto.get("name") != "http":
+                continue
+            req = {"method": None, "uri": None, "host": None, "ct": None, "headers": {}, "body": b""}
+            for field in proto.iter("field"):
+                name, show = field.get("name"), field.get("show")
+                if name == "http.request.method":
+                    req["method"] = show
+                elif name == "http.request.uri":
+                    req["uri"] = show
+                elif name == "http.host":
+                    req["host"] = show
+                elif name == "http.content_type":
+                    req["ct"] = show
+                elif name == "http.request.line" and show and ":" in show:
+                    k, v = show.split(":", 1)
+                    req["headers"][k.strip().lower()] = v.strip()
+                elif name == "http.file_data" and field.get("value"):
+                    req["body"] = binascii.unhexlify(field.get("value"))
+            if req["method"]:
+                out.append(req)
+    return out
+
+
+# ---- peeling, as the plugin does ---------------------------------------------------------
+
+def form_values(text):
+    """Raw (still percent-encoded) values of a form or query."""
+    values = []
+    for part in text.split(b"&"):
+        if b"=" in part:
+            values.append(part.split(b"=", 1)[1])
+    return values
+
+
+def b64decode_any(text):
+    t = text.strip().replace(b"\n", b"").replace(b"\r", b"").replace(b" ", b"+")
+    t = t.replace(b"-", b"+").replace(b"_", b"/").rstrip(b"=")
+    t += b"=" * (-len(t) % 4)
+    try:
+        return base64.b64decode(t, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def inflate_any(data):
+    for wbits in (47, -15):
+        try:
+            d = zlib.decompressobj(wbits)
+            out = d.decompress(data, 32 << 20)
+            if out:
+                return out
+        except zlib.error:
+            pass
+    return None
+
+
+def looks_like_json(data):
+    s = data.lstrip()
+    return s[:1] in (b"[", b"{")
+
+
+def urls_in(doc):
+    found = []
+
+    def walk(v):
+        if isinstance(v, dict):
+            for x in v.values():
+                walk(x)
+        elif isinstance(v, list):
+            for x in v:
+                walk(x)
+        elif isinstance(v, str) and re.match(r"https?://", v):
+            found.append(v.encode("utf-8"))
+    walk(doc)
+    return found
+
+
+class Corpus:
+    def __init__(self, root):
+        self.root = root
+        self.count = {}
+
+    def add(self, harness, data):
+        d = os.path.join(self.root, harness)
+        os.makedirs(d, exist_ok=True)
+        path = os.path.join(d, hashlib.sha1(data).hexdigest())
+        if not os.path.exists(path):
+            with open(path, "wb") as f:
+                f.write(data)
+            self.count[harness] = self.count.get(harness, 0) + 1
+
+
+def peel_value(corpus, raw):
+    """Feeds the layer harnesses with what one payload value peels into."""
+    text = urllib.parse.unquote_to_bytes(raw)
+    if len(text) >= 16 and not looks_like_json(text):
+        corpus.add("base64", text)
+        data = b64decode_any(text)
+    else:
+        data = text
+    if not data:
+        return
+    if data[:2] == b"\x1f\x8b" or (len(data) > 1 and (data[0] & 0x0F) == 8 and ((data[0] << 8) | data[1]) % 31 == 0):
+        corpus.add("inflate", b"\x0c" + data)   # as sniffed, the plugin's 16 MiB limit
+        inflated = inflate_any(data)
+        if inflated:
+            corpus.add("inflate", b"\x0f" + zlib.compress(inflated)[2:-4])  # raw deflate
+            data = inflated
+    if looks_like_json(data):
+        if len(data) <= MAX_JSON_SEED:
+            corpus.add("json", b"\x00" + data)
+            corpus.add("json", b"\x02" + data)  # small limits
+        try:
+            for url in urls_in(json.loads(data)):
+                corpus.add("search", url)
+        except ValueError:
+            pass
+
+
+def add_request(corpus, req):
+    method, uri = req["method"], req["uri"] or ""
+    ui, hi = uri_index(uri), host_index(req["host"])
+    headers = 0
+    if req["headers"].get("gzip") == "1" or any(k.startswith("ot_") for k in req["headers"]):
+        headers = 1
+    elif req["headers"].get("gzip") == "0":
+        headers = 2
+    dry = req["headers"].get("dry-run", "").lower() == "true"
+    if req["body"]:
+        body = req["body"]
+        head = sel0(False, ui, hi, dry) + sel1(content_type_index(req["ct"]), headers)
+        corpus.add("decode", head + body)
+        corpus.add("form", body)
+        corpus.add("percent", body)
+        for raw in form_values(body):
+            if len(raw) >= 16:
+                peel_value(corpus, raw)
+        if looks_like_json(body) or body[:2] == b"\x1f\x8b":
+            peel_value(corpus, body)
+    if method == "GET" and "?" in uri:
+        query = uri.split("?", 1)[1].encode("utf-8")
+        corpus.add("decode", sel0(True, ui, hi, dry) + sel1(0, headers))
+        corpus.add("decode", sel0(True, ui, hi, dry) + sel1(0, headers) + query)
+        corpus.add("form", query)
+        corpus.add("percent", query)
+        for raw in form_values(query):
+            if len(raw) >= 16:
+                peel_value(corpus, raw)
+
+
+def add_handmade(corpus):
+    """Inputs that reach the limits, which no capture holds."""
+    def pct(b):
+        return urllib.parse.quote(b, safe="").encode("ascii")
+
+    # A decompression bomb: 17 MiB of spaces inside a JSON array, over the 16 MiB limit.
+    bomb = gzip.compress(b"[" + b" " * (17 << 20) + b"]", compresslevel=9, mtime=0)
+    corpus.add("inflate", b"\x0c" + bomb)
+    corpus.add("decode", sel0(False, 1, 1) + sel1(1) + b"crc=1&gzip=1&data_list=" + pct(base64.b64encode(bomb)))
+    # Nesting far deeper than the 64 levels the parser allows.
+    deep = b"[" * 5000 + b"]" * 5000
+    corpus.add("json", b"\x00" + deep)
+    corpus.add("decode", sel0(False, 1, 1) + sel1(1) + b"gzip=0&data_list=" + pct(base64.b64encode(deep)))
+    # Many events, many members.
+    many = json.dumps([{"event": "e%d" % i, "properties": {"k%d" % j: j for j in range(20)}} for i in range(50)],
+                      separators=(",", ":")).encode()
+    corpus.add("json", b"\x02" + many)
+    # Escapes, surrogates, \u0000, numbers at the int64 edge.
+    corpus.add("json", b'\x00{"event":"\\ud83d\\ude00\\u0000\\ud800x","time":999999999999999999,'
+                       b'"properties":{"$url":"https://www.google.com/search?q=%F0%9F%98%80+x&hl=en",'
+                       b'"k\\u00e9y":-0.5e-3,"a":[true,false,null,[],{}]}}')
+    corpus.add("search", b"https://www.baidu.com/s?ie=utf-8&wd=%E5%B0%8F%E7%B1%B3")
+    corpus.add("search", b"https://duckduckgo.com/?q=how+to+hide+from+xiaomi&t=h_")
+    corpus.add("percent", b"%41%4g%%2B%+%")
+    corpus.add("base64", b"eyJhIjox\r\nfQ==")
+    corpus.add("base64", b"W3siZXZlbnQiOiJ4In1d")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", default=os.path.join(HERE, "corpus"), help="corpus root (default: tests/fuzz/corpus)")
+    ap.add_argument("--testdata", default=os.path.join(REPO, "testdata"))
+    ap.add_argument("--clean", action="store_true", help="empty each harness folder first")
+    args = ap.parse_args()
+    corpus = Corpus(args.out)
+    if args.clean and os.path.isdir(args.out):
+        shutil.rmtree(args.out)
+    captures = sorted(glob.glob(os.path.join(args.testdata, "*.pcap")) +
+                      glob.glob(os.path.join(args.testdata, "*.pcapng")))
+    if not captures:
+        sys.exit("no captures in %s" % args.testdata)
+    for capture in captures:
+        for req in requests_of(capture):
+            add_request(corpus, req)
+    add_handmade(corpus)
+    print("seeds written to %s: %s" % (args.out, ", ".join("%s %d" % kv for kv in sorted(corpus.count.items()))))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+"""Builds and runs the xmtrack libFuzzer harnesses (README "Robustness").
+
+    run.py build   [--source DIR] [--build DIR]          nested clang build of the harnesses
+    run.py list    [--build DIR]                         the harnesses built
+    run.py fuzz    NAME [--seconds N] [--jobs J] [--keep] [--seed S]
+    run.py regress [--build DIR] [NAME...]               every input of regressions/<harness>/
+    run.py merge   NAME [--build DIR]                    fold a kept corpus into corpus/NAME
+
+The test suite runs `build`, then `fuzz NAME --seconds 10` per harness (fixed
+seed, fresh working corpus: repeatable), then `regress`.  For a long run:
+
+    tests/fuzz/run.py fuzz decode --seconds 14400 --jobs 2 --keep
+
+A finding is written to <build>/work/NAME/artifacts/; keep it as
+tests/fuzz/regressions/NAME/<what-it-is> (fuzz.regressions then fails until
+the bug is fixed).  --build defaults to build-test/fuzz-build, the one that
+scripts/test.sh makes.
+"""
+import argparse
+import glob
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+DEFAULT_BUILD = os.path.join(REPO, "build-test", "fuzz-build")
+SEED = 20240505  # fixed: the same run every time
+REPORT = re.compile(r"invariant broken|ERROR: |runtime error:|==ERROR|Timeout|out-of-memory")
+
+SANITIZER_ENV = {
+    "ASAN_OPTIONS": "abort_on_error=0:halt_on_error=1:detect_leaks=1:allocator_may_return_null=1:"
+                    "symbolize=1:detect_stack_use_after_return=1",
+    "UBSAN_OPTIONS": "halt_on_error=1:print_stacktrace=1:symbolize=1",
+    "LSAN_OPTIONS": "suppressions=%s" % os.path.join(HERE, "lsan.supp"),
+    "G_SLICE": "always-malloc",
+    "G_DEBUG": "gc-friendly",
+}
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def binary(build, name):
+    return os.path.join(build, "tests", "fuzz", "fuzz_" + name)
+
+
+def built_harnesses(build):
+    found = glob.glob(os.path.join(build, "tests", "fuzz", "fuzz_*"))
+    return sorted(os.path.basename(p)[len("fuzz_"):] for p in found if os.access(p, os.X_OK) and os.path.isfile(p))
+
+
+def env():
+    e = dict(os.environ)
+    for k, v in SANITIZER_ENV.items():
+        e.setdefault(k, v)
+    return e
+
+
+# ---- build ----------------------------------------------------------------------------------
+
+def cmd_build(args):
+    clang = shutil.which("clang") or shutil.which("clang-14")
+    if not clang:
+        sys.exit("clang not found: scripts/deps.sh --test installs clang and libclang-rt-dev")
+    t0 = time.monotonic()
+    configure = ["cmake", "-S", args.source, "-B", args.build,
+                 "-DCMAKE_C_COMPILER=" + clang,
+                 "-DCMAKE_BUILD_TYPE=RelWithDebInfo",
+                 "-DCMAKE_C_FLAGS=-fsanitize=fuzzer-no-link",
+                 "-DXMTRACK_SANITIZE=ON",
+                 "-DXMTRACK_WERROR=OFF",
+                 "-DXMTRACK_FUZZ_HARNESSES=ON",
+                 "-DBUILD_TESTING=ON"]
+    subprocess.run(configure, check=True, stdout=subprocess.DEVNULL)
+    jobs = str(os.cpu_count() or 2)
+    proc = subprocess.run(["cmake", "--build", args.build, "--target", "xmt_fuzzers", "-j", jobs])
+    if proc.returncode != 0:
+        sys.exit("building the harnesses failed (is libclang-rt-dev installed? scripts/deps.sh --test)")
+    # Seeds from the captures as they are now, beside the committed corpus/.
+    subprocess.run([sys.executable, "-B", os.path.join(HERE, "make_seeds.py"), "--clean",
+                    "--out", os.path.join(args.build, "seeds")], check=True)
+    log("built %s in %.1f s" % (", ".join(built_harnesses(args.build)), time.monotonic() - t0))
+
+
+def cmd_list(args):
+    for name in built_harnesses(args.build):
+        print(name)
+
+
+# ---- fuzz -----------------------------------------------------------------------------------
+
+def seed_dirs(build, name):
+    """Committed seeds, seeds from the current captures; format harnesses share decode's."""
+    names = [name] + (["decode"] if name.startswith("format_") else [])
+    dirs = []
+    for n in names:
+        for root in (os.path.join(HERE, "corpus"), os.path.join(build, "seeds")):
+            d = os.path.join(root, n)
+            if os.path.isdir(d) and os.listdir(d):
+                dirs.append(d)
+    return dirs
+
+
+def dictionary(name):
+    for n in (name, "decode" if name.startswith("format_") else None):
+        if n and os.path.exists(os.path.join(HERE, "dict", n + ".dict")):
+            return os.path.join(HERE, "dict", n + ".dict")
+    return None
+
+
+def libfuzzer_options(name, seconds=None, timeout=5):
+    opts = ["-timeout=%d" % timeout, "-rss_limit_mb=2048", "-malloc_limit_mb=2048", "-print_final_stats=1"]
+    if seconds is not None:
+        opts.append("-max_total_time=%d" % seconds)
+    d = dictionary(name)
+    if d:
+        opts.append("-dict=" + d)
+    return opts
+
+
+def cmd_fuzz(args):
+    exe = binary(args.build, args.name)
+    if not os.path.exists(exe):
+        sys.exit("%s not built (run.py build; after adding a format, re-run cmake)" % exe)
+    work = os.path.join(args.build, "work", args.name)
+    corpus = os.path.join(work, "corpus")
+    artifacts = os.path.join(work, "artifacts") + os.sep
+    if not args.keep and os.path.isdir(corpus):
+        shutil.rmtree(corpus)
+    os.makedirs(corpus, exist_ok=True)
+    os.makedirs(artifacts, exist_ok=True)
+    for old in glob.glob(artifacts + "*"):
+        os.remove(old)
+    cmd = [exe, "-seed=%d" % args.seed, "-artifact_prefix=" + artifacts] + libfuzzer_options(args.name, args.seconds)
+    if args.jobs > 1:
+        cmd += ["-jobs=%d" % args.jobs, "-workers=%d" % args.jobs]
+    cmd += [corpus] + seed_dirs(args.build, args.name)
+    log("$ " + " ".join(cmd))
+    t0 = time.monotonic()
+    rc = subprocess.run(cmd, env=env(), cwd=work).returncode
+    found = sorted(glob.glob(artifacts + "*"))
+    log("fuzz_%s: exit %d after %.1f s, %d finding(s)" % (args.name, rc, time.monotonic() - t0, len(found)))
+    if rc != 0 or found:
+        for f in found:
+            log("  finding: %s (%d bytes)" % (f, os.path.getsize(f)))
+        log("Keep each as tests/fuzz/regressions/%s/<short-name> and report it; "
+            "reproduce with: %s <file>" % (args.name, exe))
+        sys.exit(1)
+
+
+def cmd_merge(args):
+    exe = binary(args.build, args.name)
+    kept = os.path.join(args.build, "work", args.name, "corpus")
+    target = os.path.join(HERE, "corpus", args.name)
+    os.makedirs(target, exist_ok=True)
+    subprocess.run([exe, "-merge=1", target, kept], env=env(), check=True)
+
+
+# ---- regressions --------------------------------------------------------------------------
+
+def regression_inputs(names=None):
+    root = os.path.join(HERE, "regressions")
+    out = []
+    for d in sorted(glob.glob(os.path.join(root, "*"))):
+        name = os.path.basename(d)
+        if not os.path.isdir(d) or (names and name not in names):
+            continue
+        for f in sorted(glob.glob(os.path.join(d, "*"))):
+            if os.path.isfile(f) and not os.path.basename(f).startswith(("README", ".")):
+                out.append((name, f))
+    return out
+
+
+def cmd_regress(args):
+    inputs = regression_inputs(args.names)
+    failed = []
+    t0 = time.monotonic()
+    for name, f in inputs:
+        exe = binary(args.build, name)
+        rel = os.path.relpath(f, REPO)
+        if not os.path.exists(exe):
+            failed.append(rel)
+            log("FAIL %s: no harness fuzz_%s" % (rel, name))
+            continue
+        proc = subprocess.run([exe, "-timeout=20", "-rss_limit_mb=2048", "-malloc_limit_mb=2048", f], env=env(),
+                              capture_output=True, text=True, errors="replace")
+        if proc.returncode != 0:
+            failed.append(rel)
+            lines = proc.stderr.splitlines()
+            start = next((i for i, l in enumerate(lines) if REPORT.search(l)), max(0, len(lines) - 30))
+            log("FAIL %s (exit %d):\n    %s\n" % (rel, proc.returncode, "\n    ".join(lines[start:start + 30])))
+        else:
+            log("ok   %s" % rel)
+    log("%d regression input(s) in %.1f s" % (len(inputs), time.monotonic() - t0))
+    log("%d passed, %d failed" % (len(inputs) - len(failed), len(failed)))
+    if failed:
+        sys.exit(1)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("build")
+    p.add_argument("--source", default=REPO)
+    p.add_argument("--build", default=DEFAULT_BUILD)
+    p.set_defaults(fn=cmd_build)
+    p = sub.add_parser("list")
+    p.add_argument("--build", default=DEFAULT_BUILD)
+    p.set_defaults(fn=cmd_list)
+    p = sub.add_parser("fuzz")
+    p.add_argument("name")
+    p.add_argument("--build", default=DEFAULT_BUILD)
+    p.add_argument("--seconds", type=int, default=10)
+    p.add_argument("--jobs", type=int, default=1)
+    p.add_argument("--seed", type=int, default=SEED)
+    p.add_argument("--keep", action="store_true", help="keep and extend the working corpus of earlier runs")
+    p.set_defaults(fn=cmd_fuzz)
+    p = sub.add_parser("merge")
+    p.add_argument("name")
+    p.add_argument("--build", default=DEFAULT_BUILD)
+    p.set_defaults(fn=cmd_merge)
+    p = sub.add_parser("regress")
+    p.add_argument("names", nargs="*")
+    p.add_argument("--build", default=DEFAULT_BUILD)
+    p.set_defaults(fn=cmd_regress)
+    args = ap.parse_args()
+    args.build = os.path.abspath(args.build)
+    args.fn(args)
+
+
+if __name__ == "__main__":
+    main()
