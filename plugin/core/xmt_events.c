@@ -21,8 +21,9 @@ typedef struct {
 
 static const xmt_fact_rule *rule_for(const walk *w)
 {
+    const char *shape = w->shape->str;
     for (const xmt_fact_rule *r = w->rules; r->path; r++)
-        if (strcmp(r->path, w->shape->str) == 0)
+        if (r->path[0] == shape[0] && strcmp(r->path, shape) == 0)
             return r;
     return NULL;
 }
@@ -79,6 +80,22 @@ static void append_key(GString *s, const xmt_json_doc *doc, const xmt_json_node 
     }
 }
 
+/* TRUE when only rules need the leaves and no rule lies inside this
+ * container (w->shape is its path): the whole subtree can be passed over.
+ * The common filter case ("xmtrack.event == ...") skips "lib" this way. */
+static gboolean skippable(const walk *w, const xmt_json_node *child)
+{
+    if (child->type != XMT_JSON_OBJECT && child->type != XMT_JSON_ARRAY)
+        return FALSE;
+    if (w->cfg->want_members || w->cfg->want_pii || !xmt_watchlist_is_empty(w->cfg->watch))
+        return FALSE;
+    gsize n = w->shape->len;
+    for (const xmt_fact_rule *r = w->rules; r && r->path; r++)
+        if (strncmp(r->path, w->shape->str, n) == 0 && (r->path[n] == '.' || r->path[n] == '['))
+            return FALSE;
+    return TRUE;
+}
+
 static void visit(walk *w, guint32 index)
 {
     const xmt_json_node *n = xmt_json_node_at(w->doc, index);
@@ -99,7 +116,8 @@ static void visit(walk *w, guint32 index)
             g_string_append_printf(w->path, "[%u]", i);
             g_string_append(w->shape, "[]");
         }
-        visit(w, c);
+        if (!skippable(w, child))
+            visit(w, c);
         g_string_truncate(w->path, path_len);
         g_string_truncate(w->shape, shape_len);
     }
