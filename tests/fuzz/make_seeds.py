@@ -215,14 +215,14 @@ def peel_value(corpus, raw):
         if inflated:
             corpus.add("inflate", b"\x0f" + zlib.compress(inflated)[2:-4])  # raw deflate
             data = inflated
-    if looks_like_json(data):
-        if len(data) <= MAX_JSON_SEED:
-            corpus.add("json", b"\x00" + data)
-            corpus.add("json", b"\x02" + data)  # small limits
+    if looks_like_json(data) and len(data) <= MAX_JSON_SEED:
+        # (testdata/limits.pcap holds JSON too large or too deep to be a seed)
+        corpus.add("json", b"\x00" + data)
+        corpus.add("json", b"\x02" + data)  # small limits
         try:
             for url in urls_in(json.loads(data)):
                 corpus.add("search", url)
-        except ValueError:
+        except (ValueError, RecursionError):
             pass
 
 
