@@ -268,11 +268,7 @@ static void share_identity(const xmt_form *form, xmt_message *msg, xmt_shared *s
 static void decode_v2(const xmt_request *req, const xmt_form *form, const xmt_config *cfg, xmt_message *msg,
                       xmt_shared *shared)
 {
-    static const char *const payload[] = { "stat_value", NULL };
-    const xmt_form_param *stat_value = xmt_form_find(form, "stat_value");
-    xmt_xiaomi_add_form_params(msg, form, payload);
-    xmt_message_add_fact(msg, XMT_FACT_PAYLOAD_PARAM, "stat_value", 0,
-                         xmt_span_make(XMT_LAYER_INPUT, stat_value->key_off, stat_value->key_len));
+    const xmt_form_param *stat_value = xmt_xiaomi_payload_param(msg, form, "stat_value");
     share_identity(form, msg, shared, "app_id", "device_id");
     msg->encrypted = TRUE;
 
@@ -298,10 +294,7 @@ static void decode_v2(const xmt_request *req, const xmt_form *form, const xmt_co
 /* v3: everything but p is in the clear; p's key came from key_get. */
 static void decode_v3(const xmt_request *req, const xmt_form *form, xmt_message *msg, xmt_shared *shared)
 {
-    static const char *const payload[] = { "p", NULL };
-    const xmt_form_param *p = xmt_form_find(form, "p");
-    xmt_xiaomi_add_form_params(msg, form, payload);
-    xmt_message_add_fact(msg, XMT_FACT_PAYLOAD_PARAM, "p", 0, xmt_span_make(XMT_LAYER_INPUT, p->key_off, p->key_len));
+    const xmt_form_param *p = xmt_xiaomi_payload_param(msg, form, "p");
     share_identity(form, msg, shared, "ai", NULL);
     xmt_span text = xmt_peel_percent(msg, req, xmt_xiaomi_value_span(p), "p");
     xmt_event *rec = xmt_xiaomi_add_opaque_record(msg, "p (key from key_get)", text);

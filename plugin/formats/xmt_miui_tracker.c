@@ -63,11 +63,7 @@ static void decode_map(xmt_message *msg, const xmt_json_doc *doc, guint32 object
 
 void xmt_miui_tracker_decode(const xmt_request *req, const xmt_form *form, const xmt_config *cfg, xmt_message *msg)
 {
-    static const char *const payload[] = { "value", NULL };
-    const xmt_form_param *value = xmt_form_find(form, "value");
-    xmt_xiaomi_add_form_params(msg, form, payload);
-    xmt_message_add_fact(msg, XMT_FACT_PAYLOAD_PARAM, "value", 0,
-                         xmt_span_make(XMT_LAYER_INPUT, value->key_off, value->key_len));
+    const xmt_form_param *value = xmt_xiaomi_payload_param(msg, form, "value");
     xmt_shared sender;
     xmt_shared_init(&sender, msg, "");
     add_app_from_t(form, msg, &sender);

@@ -158,12 +158,8 @@ void xmt_onetrack_decode_body(const xmt_request *req, const xmt_config *cfg, xmt
 
 void xmt_onetrack_decode(const xmt_request *req, const xmt_form *form, const xmt_config *cfg, xmt_message *msg)
 {
-    static const char *const payload[] = { "secretKey", NULL };
     (void)cfg;
-    const xmt_form_param *secret = xmt_form_find(form, "secretKey");
-    xmt_xiaomi_add_form_params(msg, form, payload);
-    xmt_message_add_fact(msg, XMT_FACT_PAYLOAD_PARAM, "secretKey", 0,
-                         xmt_span_make(XMT_LAYER_INPUT, secret->key_off, secret->key_len));
+    const xmt_form_param *secret = xmt_xiaomi_payload_param(msg, form, "secretKey");
     xmt_shared shared;
     xmt_shared_init(&shared, msg, "");
     add_header_facts(req, msg, &shared);

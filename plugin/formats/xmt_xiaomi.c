@@ -47,6 +47,15 @@ void xmt_xiaomi_add_form_params(xmt_message *msg, const xmt_form *form, const ch
     }
 }
 
+const xmt_form_param *xmt_xiaomi_payload_param(xmt_message *msg, const xmt_form *form, const char *name)
+{
+    const char *const skip[] = { name, NULL };
+    const xmt_form_param *p = xmt_form_find(form, name);
+    xmt_xiaomi_add_form_params(msg, form, skip);
+    xmt_message_add_fact(msg, XMT_FACT_PAYLOAD_PARAM, name, 0, xmt_span_make(XMT_LAYER_INPUT, p->key_off, p->key_len));
+    return p;
+}
+
 const char *xmt_xiaomi_form_value(xmt_message *msg, const xmt_form *form, const char *key)
 {
     const xmt_form_param *p = xmt_form_find(form, key);

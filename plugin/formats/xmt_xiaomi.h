@@ -24,6 +24,11 @@ const char *xmt_xiaomi_text(xmt_message *msg, const char *bytes, gssize len);
  * an XMT_FACT_PARAM "name=value" (value percent-decoded). */
 void xmt_xiaomi_add_form_params(xmt_message *msg, const xmt_form *form, const char *const *skip);
 
+/* The form parameter carrying the payload (which the recogniser made sure
+ * exists): named as XMT_FACT_PAYLOAD_PARAM, every other parameter shown as
+ * an XMT_FACT_PARAM. */
+const xmt_form_param *xmt_xiaomi_payload_param(xmt_message *msg, const xmt_form *form, const char *name);
+
 /* The decoded value of a form parameter, in the message's string chunk;
  * NULL when the form has no such parameter. */
 const char *xmt_xiaomi_form_value(xmt_message *msg, const xmt_form *form, const char *key);
