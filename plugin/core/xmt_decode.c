@@ -18,6 +18,7 @@
 void xmt_config_init(xmt_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
+    cfg->want_facts = XMT_FACTS_ALL;
     cfg->want_members = TRUE;
     cfg->max_inflated = XMT_DEFAULT_MAX_INFLATED;
     cfg->max_events = XMT_DEFAULT_MAX_EVENTS;

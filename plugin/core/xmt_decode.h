@@ -36,7 +36,17 @@ typedef struct {
 
 /* Hard limits and options. Hitting a limit ends decoding of that layer with
  * an error naming the limit; what was decoded before it is kept. */
+/* A set of event facts, one bit per xmt_fact_id. */
+#define XMT_FACT_BIT(id) (1u << (id))
+#define XMT_FACTS_ALL    (XMT_FACT_BIT(XMT_FACT_COUNT) - 1u)
+G_STATIC_ASSERT(XMT_FACT_COUNT < 32);
+
 typedef struct {
+    /* The event facts to extract (XMT_FACTS_ALL by default).  A display
+     * filter on one field needs only that one: the walk then passes over
+     * every subtree no wanted rule reaches.  The event name (and the type
+     * it falls back to) is always extracted; a search term needs the URLs. */
+    guint32 want_facts;
     gboolean want_members;   /* report every JSON leaf (costly; only when shown or filtered) */
     gboolean want_pii;       /* look for personal data in every leaf (xmt_pii.h) */
     const struct xmt_watchlist *watch;  /* the user's identifiers (xmt_watch.h), or NULL */

@@ -54,7 +54,7 @@ xmt_message *xmt_message_new(xmt_sdk sdk)
     xmt_message *msg = g_new0(xmt_message, 1);
     msg->sdk = sdk;
     msg->layers = g_ptr_array_new_with_free_func(layer_free);
-    msg->facts = g_array_new(FALSE, FALSE, sizeof(xmt_fact));
+    msg->facts = g_array_sized_new(FALSE, FALSE, sizeof(xmt_fact), 8);
     msg->events = g_ptr_array_new_with_free_func(event_free);
     msg->errors = g_array_new(FALSE, FALSE, sizeof(xmt_error));
     msg->strings = g_string_chunk_new(1024);
@@ -145,7 +145,8 @@ xmt_event *xmt_message_add_event(xmt_message *msg, xmt_span span)
 {
     xmt_event *ev = g_new0(xmt_event, 1);
     ev->span = span;
-    ev->facts = g_array_new(FALSE, FALSE, sizeof(xmt_fact));
+    /* room for the usual number of facts: no regrowth on the common path */
+    ev->facts = g_array_sized_new(FALSE, FALSE, sizeof(xmt_fact), 8);
     g_ptr_array_add(msg->events, ev);
     return ev;
 }

@@ -69,6 +69,12 @@ guint32 xmt_json_member(const xmt_json_doc *doc, guint32 object, const char *key
  * cannot hold a NUL), other scalars as written, containers as NULL. */
 char *xmt_json_text(const xmt_json_doc *doc, const xmt_json_node *node);
 
+/* The text of a scalar as it stands in the buffer, when it needs no
+ * unescaping or repair (a string without escapes that is valid UTF-8, a
+ * number, a literal): *text points into doc->buf.  FALSE otherwise; then
+ * use xmt_json_text().  Saves a copy per leaf on the common path. */
+gboolean xmt_json_raw_text(const xmt_json_doc *doc, const xmt_json_node *node, const char **text, gsize *len);
+
 /* The member name, unescaped, as a new string. */
 char *xmt_json_key(const xmt_json_doc *doc, const xmt_json_node *node);
 

@@ -1,6 +1,7 @@
 /* xmt_percent.c: percent-decoding.  GLib's g_uri_unescape_* reject a whole
  * string on one bad escape; a decoder that keeps going and reports where it
- * stumbled is what a dissector needs, so this one is hand-written (20 lines). */
+ * stumbled is what a dissector needs, so this one is hand-written (40 lines;
+ * runs without escapes are copied whole, since payloads are mostly such runs). */
 #include "xmt_percent.h"
 
 #include <string.h>
@@ -12,7 +13,23 @@ gboolean xmt_percent_needed(const guint8 *in, gsize len)
 
 static int hex_value(guint8 c)
 {
-    return g_ascii_xdigit_value((gchar)c);
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c |= 0x20;  /* lower case */
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Bytes before the next '%' (or '+' when it means a space): copied as a run. */
+static gsize plain_run(const guint8 *in, gsize len, gboolean plus_is_space)
+{
+    if (!plus_is_space) {
+        const guint8 *pct = memchr(in, '%', len);
+        return pct ? (gsize)(pct - in) : len;
+    }
+    gsize n = 0;
+    while (n < len && in[n] != '%' && in[n] != '+')
+        n++;
+    return n;
 }
 
 static gsize decode(const guint8 *in, gsize len, guint8 *out, gboolean plus_is_space,
@@ -21,6 +38,12 @@ static gsize decode(const guint8 *in, gsize len, guint8 *out, gboolean plus_is_s
     gsize o = 0;
     guint bad = 0;
     for (gsize i = 0; i < len; i++) {
+        gsize run = plain_run(in + i, len - i, plus_is_space);
+        memcpy(out + o, in + i, run);
+        o += run;
+        i += run;
+        if (i >= len)
+            break;
         guint8 c = in[i];
         if (c == '%') {
             int hi = i + 1 < len ? hex_value(in[i + 1]) : -1;
@@ -32,8 +55,8 @@ static gsize decode(const guint8 *in, gsize len, guint8 *out, gboolean plus_is_s
             }
             if (bad++ == 0 && first_bad)
                 *first_bad = i;
-        } else if (c == '+' && plus_is_space) {
-            c = ' ';
+        } else {
+            c = ' ';  /* a '+' in a query value */
         }
         out[o++] = c;
     }

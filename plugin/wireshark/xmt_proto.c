@@ -115,6 +115,38 @@ void xmt_register_handoff(void)
     xmt_report_handoff();
 }
 
+int xmt_fact_field(xmt_fact_id id)
+{
+    static int *const fields[XMT_FACT_COUNT] = {
+        [XMT_FACT_PROJECT] = &xmt_hf.project,         [XMT_FACT_REGION] = &xmt_hf.region,
+        [XMT_FACT_GZIP_CODE] = &xmt_hf.gzip_code,     [XMT_FACT_CRC] = &xmt_hf.crc,
+        [XMT_FACT_INSTANT] = &xmt_hf.instant,         [XMT_FACT_DRY_RUN] = &xmt_hf.dry_run,
+        [XMT_FACT_PAYLOAD_PARAM] = &xmt_hf.payload_param,
+        [XMT_FACT_EVENT] = &xmt_hf.event,             [XMT_FACT_EVENT_TYPE] = &xmt_hf.event_type,
+        [XMT_FACT_TIME] = &xmt_hf.time,               [XMT_FACT_DISTINCT_ID] = &xmt_hf.distinct_id,
+        [XMT_FACT_MODEL] = &xmt_hf.model,             [XMT_FACT_OS_VERSION] = &xmt_hf.os_version,
+        [XMT_FACT_APP] = &xmt_hf.app,                 [XMT_FACT_URL] = &xmt_hf.url,
+        [XMT_FACT_SEARCH_TERM] = &xmt_hf.search_term, [XMT_FACT_FLUSH_TIME] = &xmt_hf.flush_time,
+        [XMT_FACT_EKEY] = &xmt_hf.ekey,               [XMT_FACT_PKV] = &xmt_hf.pkv,
+        [XMT_FACT_CIPHERTEXT] = &xmt_hf.ciphertext,   [XMT_FACT_PARAM] = &xmt_hf.param,
+        [XMT_FACT_SESSION_ID] = &xmt_hf.session_id,   [XMT_FACT_CIPHER_LEN] = &xmt_hf.cipher_len,
+        [XMT_FACT_DERIVED_KEY] = &xmt_hf.derived_key,
+    };
+    return (guint)id < XMT_FACT_COUNT && fields[id] ? *fields[id] : -1;
+}
+
+/* The facts this dissection shows or filters on: all of them in a shown
+ * tree, only the referenced ones when a display filter alone needs the
+ * tree, none without a tree. */
+static guint32 facts_for_tree(proto_tree *tree)
+{
+    guint32 want = 0;
+    for (int id = 0; tree && id < XMT_FACT_COUNT; id++)
+        if (proto_field_is_referenced(tree, xmt_fact_field((xmt_fact_id)id)))
+            want |= XMT_FACT_BIT(id);
+    return want;
+}
+
 void xmt_config_for_tree(xmt_config *cfg, proto_tree *tree)
 {
     xmt_config_init(cfg);
@@ -126,4 +158,6 @@ void xmt_config_for_tree(xmt_config *cfg, proto_tree *tree)
                     (tree != NULL && (proto_field_is_referenced(tree, xmt_hf.pii) ||
                                       proto_field_is_referenced(tree, xmt_ei.pii_leak.hf)));
     cfg->watch = xmt_privacy_watchlist();
+    /* Statistics and exports read every fact, whatever the tree shows. */
+    cfg->want_facts = xmt_report_wanted() ? XMT_FACTS_ALL : facts_for_tree(tree);
 }

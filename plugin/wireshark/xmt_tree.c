@@ -90,13 +90,21 @@ static void add_fact(proto_tree *tree, const xmt_decoded *map, const xmt_fact *f
     }
 }
 
-/* In contract order (event, type, time, ...), whatever order the JSON had. */
+/* In contract order (event, type, time, ...), whatever order the JSON had;
+ * only those the tree shows or a filter asks for (the others would be faked
+ * away by proto_tree_add_*, but only after their arguments were worked out). */
 static void add_facts(proto_tree *tree, const xmt_decoded *map, const GArray *facts)
 {
-    for (int id = 0; id < XMT_FACT_COUNT; id++)
+    guint32 present = 0;
+    for (guint i = 0; i < facts->len; i++)
+        present |= XMT_FACT_BIT(g_array_index(facts, xmt_fact, i).id);
+    for (int id = 0; id < XMT_FACT_COUNT; id++) {
+        if (!(present & XMT_FACT_BIT(id)) || !proto_field_is_referenced(tree, xmt_fact_field((xmt_fact_id)id)))
+            continue;
         for (guint i = 0; i < facts->len; i++)
             if (g_array_index(facts, xmt_fact, i).id == (xmt_fact_id)id)
                 add_fact(tree, map, &g_array_index(facts, xmt_fact, i));
+    }
 }
 
 /* The first path component of a member that sits in a container: "lib" of
@@ -176,6 +184,8 @@ static void add_event(proto_tree *tree, const xmt_decoded *map, const xmt_event 
 
 static void add_layers_summary(proto_tree *tree, const xmt_message *msg, packet_info *pinfo)
 {
+    if (!proto_field_is_referenced(tree, xmt_hf.layers))
+        return;
     wmem_strbuf_t *s = wmem_strbuf_new(pinfo->pool, "");
     for (guint i = 0; i < msg->layers->len; i++) {
         const xmt_layer *layer = xmt_message_layer(msg, (int)i);

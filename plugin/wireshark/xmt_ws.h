@@ -47,6 +47,9 @@ extern xmt_prefs xmt_pref;
 void xmt_register_proto(void);
 void xmt_register_handoff(void);
 
+/* The field (hf id) of a fact. */
+int xmt_fact_field(xmt_fact_id id);
+
 /* The decoding options for this dissection: limits from the preferences, and
  * members only when the tree shows them or a filter asks for them. */
 void xmt_config_for_tree(xmt_config *cfg, proto_tree *tree);

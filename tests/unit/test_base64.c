@@ -231,6 +231,50 @@ static void test_has_payload_prefix(void)
     g_free(zl);
 }
 
+/* Decodes text and checks it gives exactly want[0..n). */
+static void assert_decodes_to(const char *text, const guint8 *want, gsize n)
+{
+    gsize out_len = 0;
+    char *error = NULL;
+    guint8 *out = xmt_base64_decode((const guint8 *)text, strlen(text), &out_len, &error);
+    g_assert_null(error);
+    g_assert_nonnull(out);
+    g_assert_cmpmem(out, out_len, want, n);
+    g_free(out);
+}
+
+static void test_every_length(void)
+{
+    /* Whole quads are decoded four symbols at a time, the rest one by one:
+     * every length 1..64, in each spelling, against GLib's encoder. */
+    guint8 bytes[64];
+    for (gsize i = 0; i < sizeof bytes; i++)
+        bytes[i] = (guint8)(i * 37 + 11);
+    for (gsize n = 1; n <= sizeof bytes; n++) {
+        char *std = g_base64_encode(bytes, n);
+        assert_decodes_to(std, bytes, n);
+        char *unpadded = g_strdup(std);
+        g_strdelimit(unpadded, "=", '\0');
+        assert_decodes_to(unpadded, bytes, n);
+        char *url = g_strdup(std);
+        g_strdelimit(url, "+", '-');
+        g_strdelimit(url, "/", '_');
+        assert_decodes_to(url, bytes, n);
+        /* a line break after every 5th symbol breaks the quads up */
+        GString *wrapped = g_string_new(NULL);
+        for (gsize i = 0; std[i]; i++) {
+            g_string_append_c(wrapped, std[i]);
+            if (i % 5 == 4)
+                g_string_append(wrapped, "\r\n");
+        }
+        assert_decodes_to(wrapped->str, bytes, n);
+        g_string_free(wrapped, TRUE);
+        g_free(url);
+        g_free(unpadded);
+        g_free(std);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -246,5 +290,6 @@ int main(int argc, char **argv)
     g_test_add_func("/base64/data-after-padding", test_data_after_padding);
     g_test_add_func("/base64/impossible-length", test_impossible_length);
     g_test_add_func("/base64/has-payload-prefix", test_has_payload_prefix);
+    g_test_add_func("/base64/every-length", test_every_length);
     return g_test_run();
 }

@@ -106,6 +106,24 @@ static void test_vectors(void)
     g_assert_cmpint(hash(vector3_b64), ==, -729583015);
 }
 
+static void test_every_length(void)
+{
+    /* Four characters are hashed at a time while they are ASCII: every
+     * prefix (each alignment, each meeting with a multi-byte character)
+     * must agree with the one-unit-at-a-time reference. */
+    const char *text = "ab\xc3\xa9" "cdefg\xf0\x9f\x98\x80hijklmnopqrstu\xe4\xb8\xadvw";
+    guint checked = 0;
+    for (gsize n = 0; n <= strlen(text); n++) {
+        char *prefix = g_strndup(text, n);
+        if (g_utf8_validate(prefix, -1, NULL)) {
+            g_assert_cmpint(hash(prefix), ==, test_java_hash_ref(prefix));
+            checked++;
+        }
+        g_free(prefix);
+    }
+    g_assert_cmpuint(checked, ==, g_utf8_strlen(text, -1) + 1);  /* every character boundary */
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -116,5 +134,6 @@ int main(int argc, char **argv)
     g_test_add_func("/javahash/invalid-utf8", test_invalid_utf8);
     g_test_add_func("/javahash/reference", test_reference);
     g_test_add_func("/javahash/vectors", test_vectors);
+    g_test_add_func("/javahash/every-length", test_every_length);
     return g_test_run();
 }

@@ -473,6 +473,49 @@ static void test_clear(void)
     xmt_json_doc_clear(&doc);  /* twice is harmless */
 }
 
+static void test_string_runs(void)
+{
+    /* Strings are scanned eight bytes at a time: a quote, a backslash or a
+     * control byte at every position of a long string must still be seen. */
+    for (gsize at = 0; at < 40; at++) {
+        char text[64];
+        memset(text, 'x', sizeof text);
+        text[0] = '"';
+        text[at + 1] = '"';   /* the string ends here ... */
+        text[at + 2] = '\0';  /* ... and so does the document */
+        xmt_json_doc doc;
+        xmt_json_parse(&doc, (const guint8 *)text, at + 2, 8, 8);
+        g_assert_true(doc.complete);
+        g_assert_cmpuint(xmt_json_node_at(&doc, 0)->len, ==, at + 2);
+        xmt_json_doc_clear(&doc);
+
+        memset(text, 'x', sizeof text);
+        text[0] = '"';
+        text[at + 1] = '\x01';  /* a control byte is an error where it stands */
+        text[45] = '"';
+        xmt_json_parse(&doc, (const guint8 *)text, 46, 8, 8);
+        g_assert_false(doc.complete);
+        g_assert_cmpuint(doc.error_off, ==, at + 1);
+        xmt_json_doc_clear(&doc);
+
+        memset(text, 'x', sizeof text);
+        text[0] = '"';
+        text[at + 1] = '\\';  /* an escape is noticed wherever it stands */
+        text[at + 2] = 'n';
+        text[45] = '"';
+        xmt_json_parse(&doc, (const guint8 *)text, 46, 8, 8);
+        g_assert_true(doc.complete);
+        g_assert_true(xmt_json_node_at(&doc, 0)->flags & XMT_JSON_ESCAPED);
+        xmt_json_doc_clear(&doc);
+    }
+    /* bytes of UTF-8 (0x80 and above) are plain string bytes */
+    const char *utf8 = "\"\xe4\xb8\xad\xe5\x9b\xbd\xe7\xa7\xbb\xe5\x8a\xa8\xc3\xa9\"";
+    xmt_json_doc doc;
+    xmt_json_parse(&doc, (const guint8 *)utf8, strlen(utf8), 8, 8);
+    g_assert_true(doc.complete);
+    xmt_json_doc_clear(&doc);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -487,5 +530,6 @@ int main(int argc, char **argv)
     g_test_add_func("/json/invalid-utf8", test_invalid_utf8);
     g_test_add_func("/json/int64", test_int64);
     g_test_add_func("/json/clear", test_clear);
+    g_test_add_func("/json/string-runs", test_string_runs);
     return g_test_run();
 }
