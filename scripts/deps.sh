@@ -5,7 +5,7 @@
 #   scripts/deps.sh --screenshot  also what scripts/screenshot.sh uses (Wireshark's GUI, Xvfb, xdotool, ImageMagick, fonts)
 set -euo pipefail
 
-packages=(build-essential cmake pkg-config libglib2.0-dev zlib1g-dev libgcrypt20-dev
+packages=(build-essential cmake pkg-config libglib2.0-dev libdeflate-dev zlib1g-dev libgcrypt20-dev
           wireshark-dev libwireshark-dev tshark python3)
 if [ "${1:-}" = "--test" ]; then
   packages+=(valgrind clang libclang-rt-dev clang-tidy cppcheck)

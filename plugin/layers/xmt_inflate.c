@@ -1,10 +1,19 @@
-/* xmt_inflate.c: bounded inflation with zlib.
+/* xmt_inflate.c: bounded inflation with libdeflate, and zlib when it fails.
  *
- * The output buffer grows geometrically up to max_out, so a decompression
- * bomb costs at most max_out bytes and stops with an error naming the limit. */
+ * libdeflate decodes a whole buffer in about half the instructions of zlib's
+ * streaming inflate (measured on the benchmark's Sensors uploads: 19.9k
+ * against 40.3k per upload, most of the difference in building Huffman
+ * tables and in CRC-32), and these payloads are whole buffers.  But it gives
+ * all or nothing: no partial output, no position of an error.  So it goes
+ * first, and only its complete success on the whole input is taken; in every
+ * other case zlib inflates the input again, and the bytes shown and the
+ * reason given are zlib's.  Each one's output buffer is bounded by max_out,
+ * so a decompression bomb costs at most max_out bytes and stops with an error
+ * naming the limit. */
 #include "xmt_inflate.h"
 
 #include <string.h>
+#include <libdeflate.h>
 #include <zlib.h>
 
 xmt_compression xmt_inflate_sniff(const guint8 *in, gsize len)
@@ -38,6 +47,86 @@ static const char *kind_name(xmt_compression kind)
     return "compressed";
 }
 
+/* ---- the fast path: libdeflate, all or nothing ---------------------------- */
+
+static void free_decompressor(gpointer d)
+{
+    libdeflate_free_decompressor(d);
+}
+
+/* One decompressor per thread (libdeflate's may not be shared), kept: it is
+ * a table of ~10 KiB that would otherwise be made for every payload. */
+static struct libdeflate_decompressor *decompressor(void)
+{
+    static GPrivate key = G_PRIVATE_INIT(free_decompressor);
+    struct libdeflate_decompressor *d = g_private_get(&key);
+    if (!d) {
+        d = libdeflate_alloc_decompressor();
+        g_private_set(&key, d);
+    }
+    return d;
+}
+
+/* gzip header flags libdeflate reads as zlib does: FTEXT, FEXTRA, FNAME and
+ * FCOMMENT.  A header CRC (FHCRC) zlib checks and libdeflate skips. */
+#define GZIP_FLAGS_BOTH_READ 0x1Du
+
+/* The output size to try first: the gzip trailer's ISIZE (the size modulo
+ * 2^32 of the last member; a hint, which may lie), else zlib's first guess. */
+static gsize first_guess(const guint8 *in, gsize len, xmt_compression kind, gsize max_out)
+{
+    gsize guess = MAX((gsize)4096, len * 4);
+    if (kind == XMT_COMPRESSION_GZIP && len >= 18)
+        guess = (gsize)in[len - 4] | (gsize)in[len - 3] << 8 | (gsize)in[len - 2] << 16 | (gsize)in[len - 1] << 24;
+    return MAX(MIN(guess, max_out), (gsize)1);
+}
+
+static enum libdeflate_result run_libdeflate(struct libdeflate_decompressor *d, xmt_compression kind,
+                                             const guint8 *in, gsize len, guint8 *out, gsize cap,
+                                             size_t *in_used, size_t *out_used)
+{
+    switch (kind) {
+    case XMT_COMPRESSION_GZIP:
+        return libdeflate_gzip_decompress_ex(d, in, len, out, cap, in_used, out_used);
+    case XMT_COMPRESSION_ZLIB:
+        return libdeflate_zlib_decompress_ex(d, in, len, out, cap, in_used, out_used);
+    case XMT_COMPRESSION_DEFLATE:
+        return libdeflate_deflate_decompress_ex(d, in, len, out, cap, in_used, out_used);
+    case XMT_COMPRESSION_NONE:
+        break;
+    }
+    return LIBDEFLATE_BAD_DATA;
+}
+
+/* The whole input as one valid stream, inflated; NULL whenever that is not
+ * what it is (corrupt, truncated, trailing or concatenated data, empty, or
+ * larger than max_out), and then zlib decides what to show. */
+static guint8 *inflate_whole(const guint8 *in, gsize len, xmt_compression kind, gsize max_out, gsize *out_len)
+{
+    if (kind == XMT_COMPRESSION_GZIP && (len < 4 || (in[3] & ~GZIP_FLAGS_BOTH_READ) != 0))
+        return NULL;
+    struct libdeflate_decompressor *d = decompressor();
+    if (!d)
+        return NULL;
+    gsize cap = first_guess(in, len, kind, max_out);
+    for (int attempt = 0; attempt < 2; attempt++) {
+        guint8 *out = g_malloc(cap);
+        size_t in_used = 0, out_used = 0;
+        enum libdeflate_result rc = run_libdeflate(d, kind, in, len, out, cap, &in_used, &out_used);
+        if (rc == LIBDEFLATE_SUCCESS && in_used == len && out_used > 0) {
+            *out_len = out_used;
+            return out_used == cap ? out : g_realloc(out, out_used);
+        }
+        g_free(out);
+        if (rc != LIBDEFLATE_INSUFFICIENT_SPACE || cap >= max_out)
+            return NULL;
+        cap = cap > max_out / 8 ? max_out : cap * 8;  /* one more try, then zlib */
+    }
+    return NULL;
+}
+
+/* ---- zlib: partial output and the reason it stopped --------------------- */
+
 /* Makes room for more output; FALSE when max_out is reached. */
 static gboolean grow(guint8 **out, gsize *cap, gsize used, gsize max_out)
 {
@@ -50,14 +139,12 @@ static gboolean grow(guint8 **out, gsize *cap, gsize used, gsize max_out)
     return TRUE;
 }
 
-guint8 *xmt_inflate(const guint8 *in, gsize len, xmt_compression kind, gsize max_out,
-                    gsize *out_len, char **error)
+static guint8 *inflate_zlib(const guint8 *in, gsize len, xmt_compression kind, gsize max_out,
+                            gsize *out_len, char **error)
 {
     z_stream zs;
     memset(&zs, 0, sizeof zs);
-    *error = NULL;
-    *out_len = 0;
-    if (max_out == 0 || inflateInit2(&zs, window_bits(kind)) != Z_OK) {
+    if (inflateInit2(&zs, window_bits(kind)) != Z_OK) {
         *error = g_strdup("cannot start inflating");
         return NULL;
     }
@@ -108,4 +195,17 @@ guint8 *xmt_inflate(const guint8 *in, gsize len, xmt_compression kind, gsize max
     }
     *out_len = used;
     return g_realloc(out, used);
+}
+
+guint8 *xmt_inflate(const guint8 *in, gsize len, xmt_compression kind, gsize max_out,
+                    gsize *out_len, char **error)
+{
+    *error = NULL;
+    *out_len = 0;
+    if (max_out == 0) {
+        *error = g_strdup("cannot start inflating");
+        return NULL;
+    }
+    guint8 *whole = inflate_whole(in, len, kind, max_out, out_len);
+    return whole ? whole : inflate_zlib(in, len, kind, max_out, out_len, error);
 }

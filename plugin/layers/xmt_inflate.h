@@ -1,4 +1,4 @@
-/* xmt_inflate.h: the compression layer (gzip, zlib, raw deflate) over zlib. */
+/* xmt_inflate.h: the compression layer (gzip, zlib, raw deflate) over libdeflate and zlib. */
 #ifndef XMT_INFLATE_H
 #define XMT_INFLATE_H
 

@@ -19,6 +19,8 @@ typedef struct {
     gsize pos;
     guint max_depth;
     guint max_nodes;
+    xmt_json_node *nodes;  /* doc->nodes->data, written directly: doc->nodes */
+    guint32 used, cap;     /* holds cap slots while parsing, cut to used after */
 } parser;
 
 static gboolean fail(parser *p, gsize at, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
@@ -48,9 +50,28 @@ static inline void skip_space(parser *p)
     p->pos = pos;
 }
 
-static xmt_json_node *node(parser *p, guint32 index)
+/* A new node, last in document order.  The array grows by doubling; nodes
+ * are written in place rather than appended one call at a time, since a
+ * payload has one per ~20 bytes. */
+static guint32 add_node(parser *p, guint8 type, gsize off, guint depth, guint32 key_off, guint32 key_len,
+                        guint8 flags)
 {
-    return &g_array_index(p->doc->nodes, xmt_json_node, index);
+    if (p->used == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 16;
+        g_array_set_size(p->doc->nodes, p->cap);
+        p->nodes = (xmt_json_node *)(void *)p->doc->nodes->data;
+    }
+    xmt_json_node *n = &p->nodes[p->used];
+    n->off = (guint32)off;
+    n->len = 0;
+    n->key_off = key_off;
+    n->key_len = key_len;
+    n->next = XMT_JSON_NONE;
+    n->count = 0;
+    n->depth = (guint16)MIN(depth, G_MAXUINT16);
+    n->type = type;
+    n->flags = flags;
+    return p->used++;
 }
 
 static const char *describe_byte(parser *p, char *tmp, gsize size)
@@ -175,116 +196,156 @@ static gboolean scan_literal(parser *p, const char *word)
     return TRUE;
 }
 
-static gboolean parse_value(parser *p, guint depth, guint32 key_off, guint32 key_len, guint8 key_flags);
+/* A container still open, innermost last. */
+typedef struct {
+    guint32 index;   /* its node */
+    guint32 last;    /* its last complete child, XMT_JSON_NONE before the first */
+} open_container;
 
-/* Parses the members (or elements) of the container at index, after its opening bracket. */
-static gboolean parse_children(parser *p, guint32 index, gboolean is_object, guint depth)
+/* A child of the innermost open container parsed to its end: count it and
+ * link it after its elder sibling.  (A child cut by an error is neither.) */
+static void child_done(parser *p, open_container *top, guint32 child)
 {
-    char tmp[16];
-    guint32 prev = XMT_JSON_NONE;
-    skip_space(p);
-    if (p->pos < p->len && p->buf[p->pos] == (is_object ? '}' : ']')) {
-        p->pos++;
-        return TRUE;
-    }
-    for (;;) {
-        guint32 key_off = 0, key_len = 0;
-        guint8 key_flags = 0;
-        skip_space(p);
-        if (is_object) {
-            if (p->pos >= p->len || p->buf[p->pos] != '"')
-                return fail(p, p->pos, "expected a member name, found %s", describe_byte(p, tmp, sizeof tmp));
-            gboolean escaped;
-            gsize kstart = p->pos;
-            if (!scan_string(p, &escaped))
-                return FALSE;
-            key_off = (guint32)(kstart + 1);
-            key_len = (guint32)(p->pos - kstart - 2);
-            key_flags = XMT_JSON_HAS_KEY | (escaped ? XMT_JSON_KEY_ESCAPED : 0);
-            skip_space(p);
-            if (p->pos >= p->len || p->buf[p->pos] != ':')
-                return fail(p, p->pos, "expected ':', found %s", describe_byte(p, tmp, sizeof tmp));
-            p->pos++;
-        }
-        guint32 child = p->doc->nodes->len;
-        if (!parse_value(p, depth + 1, key_off, key_len, key_flags))
-            return FALSE;
-        if (prev != XMT_JSON_NONE)
-            node(p, prev)->next = child;
-        prev = child;
-        node(p, index)->count++;
-        skip_space(p);
-        if (p->pos >= p->len)
-            return fail(p, p->pos, "%s not closed", is_object ? "object" : "array");
-        guint8 c = p->buf[p->pos++];
-        if (c == ',')
-            continue;
-        if (c == (is_object ? '}' : ']'))
-            return TRUE;
-        p->pos--;
-        return fail(p, p->pos, "expected ',' or '%c', found %s", is_object ? '}' : ']', describe_byte(p, tmp, sizeof tmp));
-    }
+    if (!top)
+        return;
+    if (top->last != XMT_JSON_NONE)
+        p->nodes[top->last].next = child;
+    top->last = child;
+    p->nodes[top->index].count++;
 }
 
-static gboolean parse_value(parser *p, guint depth, guint32 key_off, guint32 key_len, guint8 key_flags)
+static void complete(parser *p, guint32 index)
+{
+    xmt_json_node *n = &p->nodes[index];
+    n->len = (guint32)(p->pos - n->off);
+    n->flags |= XMT_JSON_COMPLETE;
+}
+
+/* A scalar at p->pos; FALSE (error set) when it is not a valid one. */
+static gboolean parse_scalar(parser *p, guint depth, guint32 key_off, guint32 key_len, guint8 key_flags)
+{
+    char tmp[16];
+    gsize start = p->pos;
+    guint8 c = p->buf[start], type;
+    gboolean escaped = FALSE, ok;
+    if (c == '"') {
+        type = XMT_JSON_STRING;
+        ok = scan_string(p, &escaped);
+    } else if (c == '-' || (c >= '0' && c <= '9')) {
+        type = XMT_JSON_NUMBER;
+        ok = scan_number(p);
+    } else if (c == 't') {
+        type = XMT_JSON_TRUE;
+        ok = scan_literal(p, "true");
+    } else if (c == 'f') {
+        type = XMT_JSON_FALSE;
+        ok = scan_literal(p, "false");
+    } else if (c == 'n') {
+        type = XMT_JSON_NULL;
+        ok = scan_literal(p, "null");
+    } else {
+        return fail(p, p->pos, "unexpected %s", describe_byte(p, tmp, sizeof tmp));
+    }
+    if (!ok)
+        return FALSE;
+    guint32 index = add_node(p, type, start, depth, key_off, key_len,
+                             (guint8)(key_flags | (escaped ? XMT_JSON_ESCAPED : 0)));
+    complete(p, index);
+    return TRUE;
+}
+
+/* A member name and its colon, inside an object; sets the key. */
+static gboolean parse_key(parser *p, guint32 *key_off, guint32 *key_len, guint8 *key_flags)
 {
     char tmp[16];
     skip_space(p);
-    if (p->pos >= p->len)
-        return fail(p, p->pos, "value expected, found end of data");
-    if (p->doc->nodes->len >= p->max_nodes)
-        return fail(p, p->pos, "more than %u JSON values (limit)", p->max_nodes);
+    if (p->pos >= p->len || p->buf[p->pos] != '"')
+        return fail(p, p->pos, "expected a member name, found %s", describe_byte(p, tmp, sizeof tmp));
+    gboolean escaped;
+    gsize start = p->pos;
+    if (!scan_string(p, &escaped))
+        return FALSE;
+    *key_off = (guint32)(start + 1);
+    *key_len = (guint32)(p->pos - start - 2);
+    *key_flags = XMT_JSON_HAS_KEY | (escaped ? XMT_JSON_KEY_ESCAPED : 0);
+    skip_space(p);
+    if (p->pos >= p->len || p->buf[p->pos] != ':')
+        return fail(p, p->pos, "expected ':', found %s", describe_byte(p, tmp, sizeof tmp));
+    p->pos++;
+    return TRUE;
+}
 
-    xmt_json_node n = { 0 };
-    n.off = (guint32)p->pos;
-    n.key_off = key_off;
-    n.key_len = key_len;
-    n.next = XMT_JSON_NONE;
-    n.depth = (guint16)MIN(depth, G_MAXUINT16);
-    n.flags = key_flags;
-    guint32 index = p->doc->nodes->len;
-
-    guint8 c = p->buf[p->pos];
-    gboolean ok;
-    if (c == '{' || c == '[') {
-        if (depth >= p->max_depth)
-            return fail(p, p->pos, "nesting deeper than %u levels (limit)", p->max_depth);
-        n.type = c == '{' ? XMT_JSON_OBJECT : XMT_JSON_ARRAY;
-        g_array_append_val(p->doc->nodes, n);
-        p->pos++;
-        ok = parse_children(p, index, c == '{', depth);
-    } else {
-        gboolean escaped = FALSE;
-        if (c == '"') {
-            n.type = XMT_JSON_STRING;
-            ok = scan_string(p, &escaped);
-        } else if (c == '-' || g_ascii_isdigit(c)) {
-            n.type = XMT_JSON_NUMBER;
-            ok = scan_number(p);
-        } else if (c == 't') {
-            n.type = XMT_JSON_TRUE;
-            ok = scan_literal(p, "true");
-        } else if (c == 'f') {
-            n.type = XMT_JSON_FALSE;
-            ok = scan_literal(p, "false");
-        } else if (c == 'n') {
-            n.type = XMT_JSON_NULL;
-            ok = scan_literal(p, "null");
+/* The document's one value.  Iterative, with the open containers on an
+ * explicit stack (at most max_depth deep), so nesting costs no C stack and
+ * the cursor stays in one place.  Returns FALSE at the first error. */
+static gboolean parse_root(parser *p, open_container *stack)
+{
+    char tmp[16];
+    guint depth = 0;  /* open containers */
+    guint32 key_off = 0, key_len = 0;
+    guint8 key_flags = 0;
+    for (;;) {
+        /* a value: the root, an element, or a member's value */
+        skip_space(p);
+        if (p->pos >= p->len)
+            return fail(p, p->pos, "value expected, found end of data");
+        if (p->used >= p->max_nodes)
+            return fail(p, p->pos, "more than %u JSON values (limit)", p->max_nodes);
+        guint8 c = p->buf[p->pos];
+        open_container *top = depth ? &stack[depth - 1] : NULL;
+        if (c == '{' || c == '[') {
+            if (depth >= p->max_depth)
+                return fail(p, p->pos, "nesting deeper than %u levels (limit)", p->max_depth);
+            guint32 index = add_node(p, c == '{' ? XMT_JSON_OBJECT : XMT_JSON_ARRAY, p->pos, depth,
+                                     key_off, key_len, key_flags);
+            stack[depth++] = (open_container){ index, XMT_JSON_NONE };
+            p->pos++;
+            skip_space(p);
+            if (p->pos >= p->len || p->buf[p->pos] != (c == '{' ? '}' : ']')) {
+                key_off = key_len = 0;
+                key_flags = 0;
+                if (c == '{' && !parse_key(p, &key_off, &key_len, &key_flags))
+                    return FALSE;
+                continue;  /* its first child */
+            }
+            p->pos++;  /* empty */
         } else {
-            return fail(p, p->pos, "unexpected %s", describe_byte(p, tmp, sizeof tmp));
+            if (!parse_scalar(p, depth, key_off, key_len, key_flags))
+                return FALSE;
+            child_done(p, top, p->used - 1);
         }
-        if (!ok)
-            return FALSE;
-        if (escaped)
-            n.flags |= XMT_JSON_ESCAPED;
-        g_array_append_val(p->doc->nodes, n);
+        /* After a complete value: close every container that ends here, then
+         * go on with the next sibling, or finish with the root. */
+        for (;;) {
+            if (c == '{' || c == '[') {
+                /* the container just closed (empty, or by the bracket below) */
+                guint32 index = stack[--depth].index;
+                complete(p, index);
+                child_done(p, depth ? &stack[depth - 1] : NULL, index);
+            }
+            if (depth == 0)
+                return TRUE;
+            top = &stack[depth - 1];
+            gboolean object = p->nodes[top->index].type == XMT_JSON_OBJECT;
+            skip_space(p);
+            if (p->pos >= p->len)
+                return fail(p, p->pos, "%s not closed", object ? "object" : "array");
+            c = p->buf[p->pos];
+            if (c == ',') {
+                p->pos++;
+                key_off = key_len = 0;
+                key_flags = 0;
+                if (object && !parse_key(p, &key_off, &key_len, &key_flags))
+                    return FALSE;
+                break;  /* the next sibling */
+            }
+            if (c != (object ? '}' : ']'))
+                return fail(p, p->pos, "expected ',' or '%c', found %s", object ? '}' : ']',
+                            describe_byte(p, tmp, sizeof tmp));
+            p->pos++;
+            c = object ? '{' : '[';  /* close it on the next round */
+        }
     }
-    if (ok) {
-        xmt_json_node *self = node(p, index);
-        self->len = (guint32)(p->pos - self->off);
-        self->flags |= XMT_JSON_COMPLETE;
-    }
-    return ok;
 }
 
 void xmt_json_parse(xmt_json_doc *doc, const guint8 *buf, gsize len, guint max_depth, guint max_nodes)
@@ -292,14 +353,25 @@ void xmt_json_parse(xmt_json_doc *doc, const guint8 *buf, gsize len, guint max_d
     memset(doc, 0, sizeof *doc);
     doc->buf = buf;
     doc->len = MIN(len, (gsize)G_MAXUINT32);
-    /* A rough size guess avoids most regrowth: one value per ~12 bytes of JSON. */
-    doc->nodes = g_array_sized_new(FALSE, FALSE, sizeof(xmt_json_node), (guint)MIN(len / 12 + 8, (gsize)65536));
-    parser p = { doc, buf, doc->len, 0, max_depth ? max_depth : 1, max_nodes ? max_nodes : 1 };
+    doc->nodes = g_array_new(FALSE, FALSE, sizeof(xmt_json_node));
+    parser p = { doc, buf, doc->len, 0, max_depth ? max_depth : 1, max_nodes ? max_nodes : 1, NULL, 0, 0 };
     if (len > G_MAXUINT32) {
         fail(&p, 0, "document larger than 4 GiB");
         return;
     }
-    if (!parse_value(&p, 0, 0, 0, 0))
+    /* A rough size guess avoids most regrowth: one value per ~12 bytes of JSON. */
+    p.cap = (guint32)MIN(len / 12 + 8, (gsize)65536);
+    g_array_set_size(doc->nodes, p.cap);
+    p.nodes = (xmt_json_node *)(void *)doc->nodes->data;
+    /* No more containers can be open than the limit, or than there are bytes. */
+    gsize stack_size = MIN((gsize)p.max_depth, len + 1);
+    open_container small[64];
+    open_container *stack = stack_size <= G_N_ELEMENTS(small) ? small : g_new(open_container, stack_size);
+    gboolean ok = parse_root(&p, stack);
+    if (stack != small)
+        g_free(stack);
+    g_array_set_size(doc->nodes, p.used);
+    if (!ok)
         return;
     skip_space(&p);
     if (p.pos < doc->len) {

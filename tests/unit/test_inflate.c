@@ -391,6 +391,68 @@ static void test_trailing_garbage(void)
     g_free(gz);
 }
 
+/* gzip of text with a header CRC (FHCRC), made by zlib itself. */
+static guint8 *gzip_with_header_crc(const char *text, gsize *n)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    g_assert_cmpint(deflateInit2(&zs, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), ==, Z_OK);
+    gz_header header;
+    memset(&header, 0, sizeof header);
+    header.hcrc = 1;
+    g_assert_cmpint(deflateSetHeader(&zs, &header), ==, Z_OK);
+    gsize cap = deflateBound(&zs, strlen(text)) + 64;
+    guint8 *out = g_malloc(cap);
+    zs.next_in = (Bytef *)text;
+    zs.avail_in = (uInt)strlen(text);
+    zs.next_out = out;
+    zs.avail_out = (uInt)cap;
+    g_assert_cmpint(deflate(&zs, Z_FINISH), ==, Z_STREAM_END);
+    *n = cap - zs.avail_out;
+    deflateEnd(&zs);
+    g_assert_true(out[3] & 0x02);
+    return out;
+}
+
+static void test_whole_or_zlib(void)
+{
+    /* libdeflate inflates whole valid streams; anything else is zlib's to
+     * show.  A gzip trailer whose ISIZE lies (here: one byte short) is a
+     * corrupt stream: every byte is shown, with zlib's reason. */
+    gsize n = 0, out_len = 0;
+    char *error = NULL;
+    guint8 *gz = test_gzip(json_text, strlen(json_text), &n);
+    gz[n - 4]--;
+    guint8 *out = xmt_inflate(gz, n, XMT_COMPRESSION_GZIP, 16 * MiB, &out_len, &error);
+    g_assert_nonnull(error);
+    g_assert_nonnull(strstr(error, "corrupt gzip stream"));
+    g_assert_cmpmem(out, out_len, json_text, strlen(json_text));
+    g_free(out);
+    g_free(error);
+    g_free(gz);
+
+    /* A header CRC is checked (zlib does it; libdeflate would skip it). */
+    gz = gzip_with_header_crc(json_text, &n);
+    expect_inflates_to(gz, n, XMT_COMPRESSION_GZIP, json_text, strlen(json_text));
+    gz[10] ^= 0xff;  /* the header CRC follows the 10-byte header */
+    out = xmt_inflate(gz, n, XMT_COMPRESSION_GZIP, 16 * MiB, &out_len, &error);
+    g_assert_null(out);
+    g_assert_nonnull(error);
+    g_assert_nonnull(strstr(error, "header crc mismatch"));
+    g_free(error);
+    g_free(gz);
+
+    /* An ISIZE far larger than the truth (a hint only) costs nothing more. */
+    gz = test_gzip(json_text, strlen(json_text), &n);
+    gz[n - 1] = 0x7f;  /* ~2 GiB claimed: corrupt, but bounded by the limit */
+    out = xmt_inflate(gz, n, XMT_COMPRESSION_GZIP, 64 * 1024, &out_len, &error);
+    g_assert_nonnull(error);
+    g_assert_cmpmem(out, out_len, json_text, strlen(json_text));
+    g_free(out);
+    g_free(error);
+    g_free(gz);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -406,5 +468,6 @@ int main(int argc, char **argv)
     g_test_add_func("/inflate/bomb", test_bomb);
     g_test_add_func("/inflate/exact-limit", test_exact_limit);
     g_test_add_func("/inflate/trailing-garbage", test_trailing_garbage);
+    g_test_add_func("/inflate/whole-or-zlib", test_whole_or_zlib);
     return g_test_run();
 }
