@@ -7,25 +7,33 @@
 
 #include <string.h>
 
-/* Rules match the "shape" of a leaf's path: keys joined by '.', "[]" for
- * array elements.  Rule paths are short; a deeper shape matches none. */
-#define SHAPE_MAX 128
-/* The rules a walk applies: those of the format's table whose fact is
- * needed.  Tables hold at most a dozen or so; a longer one is used whole. */
+/* A rule's path names a leaf by its keys joined with '.', and "[]" for the
+ * elements of an array: "properties.$url", "payloads[]".  The walk follows
+ * the rules down the document, component by component: it only enters a
+ * subtree some rule leads into, unless every leaf is to be reported.
+ *
+ * The rules a walk applies are those of the format's table whose fact is
+ * needed.  Tables hold a dozen or so; a longer one is used whole. */
 #define ACTIVE_MAX 32
+
+/* The rules that still lead somewhere at a node, and how much of each path
+ * the node's ancestors matched (at[i] is the next component's offset). */
+typedef struct {
+    guint32 live;              /* bit i: active[i] */
+    guint16 at[ACTIVE_MAX];
+} rule_cursor;
 
 typedef struct {
     xmt_message *msg;
     const xmt_json_doc *doc;
     int layer;
-    const xmt_fact_rule *active[ACTIVE_MAX + 1];  /* NULL-terminated */
+    const xmt_fact_rule *active[ACTIVE_MAX];
+    guint n_active;
     const xmt_config *cfg;
     guint32 need;       /* facts to extract: wanted ones and what they derive from */
     gboolean leaves;    /* every leaf is reported (members, personal data, watch list) */
     xmt_event *ev;
     GString *path;      /* "payloads[1]"; only when leaves is TRUE */
-    char shape[SHAPE_MAX];
-    gsize shape_len;    /* > SHAPE_MAX - 1 once too deep for any rule */
     guint members;
 } walk;
 
@@ -40,11 +48,6 @@ static guint32 needed_facts(const xmt_config *cfg)
     return need;
 }
 
-static gboolean shape_fits(const walk *w)
-{
-    return w->shape_len < SHAPE_MAX;
-}
-
 static void choose_rules(walk *w, const xmt_fact_rule *rules)
 {
     guint n = 0;
@@ -57,17 +60,56 @@ static void choose_rules(walk *w, const xmt_fact_rule *rules)
     for (const xmt_fact_rule *r = rules; r && r->path && n < ACTIVE_MAX; r++)
         if (w->need & XMT_FACT_BIT(r->fact))
             w->active[n++] = r;
-    w->active[n] = NULL;
+    w->n_active = n;
 }
 
-static const xmt_fact_rule *rule_for(const walk *w)
+static rule_cursor all_rules(const walk *w)
 {
-    if (!shape_fits(w))
-        return NULL;
-    const char *shape = w->shape;
-    for (const xmt_fact_rule *const *r = w->active; *r; r++)
-        if ((*r)->path[0] == shape[0] && strcmp((*r)->path, shape) == 0)
-            return *r;
+    rule_cursor c;
+    memset(&c, 0, sizeof c);
+    c.live = w->n_active == 32 ? G_MAXUINT32 : (1u << w->n_active) - 1u;
+    return c;
+}
+
+/* The rules that lead from a node into its member `key` (len bytes). */
+static void step_into_member(const walk *w, const rule_cursor *from, const char *key, gsize len, rule_cursor *to)
+{
+    to->live = 0;
+    for (guint i = 0; i < w->n_active; i++) {
+        if (!(from->live & (1u << i)))
+            continue;
+        const char *rest = w->active[i]->path + from->at[i];
+        if (len == 0 ? (rest[0] != '\0' && rest[0] != '.' && rest[0] != '[')
+                     : (rest[0] != key[0] || strncmp(rest, key, len) != 0))
+            continue;  /* the first byte rejects most members */
+        if (rest[len] != '\0' && rest[len] != '.' && rest[len] != '[')
+            continue;
+        to->live |= 1u << i;
+        to->at[i] = (guint16)(from->at[i] + len + (rest[len] == '.' ? 1 : 0));
+    }
+}
+
+/* The rules that lead from a node into each of its elements. */
+static void step_into_element(const walk *w, const rule_cursor *from, rule_cursor *to)
+{
+    to->live = 0;
+    for (guint i = 0; i < w->n_active; i++) {
+        if (!(from->live & (1u << i)))
+            continue;
+        const char *rest = w->active[i]->path + from->at[i];
+        if (rest[0] != '[' || rest[1] != ']')
+            continue;
+        to->live |= 1u << i;
+        to->at[i] = (guint16)(from->at[i] + 2 + (rest[2] == '.' ? 1 : 0));
+    }
+}
+
+/* The first rule whose whole path leads to this leaf. */
+static const xmt_fact_rule *rule_for(const walk *w, const rule_cursor *at)
+{
+    for (guint i = 0; i < w->n_active; i++)
+        if ((at->live & (1u << i)) && w->active[i]->path[at->at[i]] == '\0')
+            return w->active[i];
     return NULL;
 }
 
@@ -115,10 +157,10 @@ static void report_leaf(walk *w, const char *text, xmt_span span)
     }
 }
 
-static void visit_leaf(walk *w, const xmt_json_node *n)
+static void visit_leaf(walk *w, const xmt_json_node *n, const rule_cursor *at)
 {
     xmt_span span = xmt_span_make(w->layer, n->off, n->len);
-    const xmt_fact_rule *rule = rule_for(w);
+    const xmt_fact_rule *rule = rule_for(w, at);
     const char *text = w->leaves ? leaf_text(w, n) : NULL;
     if (rule)
         apply_rule(w, rule, n, text, span);
@@ -126,8 +168,6 @@ static void visit_leaf(walk *w, const xmt_json_node *n)
         report_leaf(w, text, span);
 }
 
-/* Appends a member name to the shape (and the path), unescaped and valid
- * UTF-8, since paths become field text. */
 static gboolean is_ascii(const gchar *s, gsize len)
 {
     for (gsize i = 0; i < len; i++)
@@ -136,26 +176,21 @@ static gboolean is_ascii(const gchar *s, gsize len)
     return TRUE;
 }
 
-static void append_key(walk *w, const xmt_json_node *n)
+/* Follows the rules into a member, by its name as text: unescaped, and for
+ * the path (field text) valid UTF-8.  Rule paths are ASCII, so a name with
+ * other bytes matches none whatever is done to it. */
+static void enter_member(walk *w, const rule_cursor *from, const xmt_json_node *n, rule_cursor *to)
 {
     const gchar *raw = (const gchar *)w->doc->buf + n->key_off;
     gsize len = n->key_len;
     char *key = NULL;
-    if ((n->flags & XMT_JSON_KEY_ESCAPED) || (!is_ascii(raw, len) && !g_utf8_validate(raw, (gssize)len, NULL))) {
+    if ((n->flags & XMT_JSON_KEY_ESCAPED) ||
+        (w->path && !is_ascii(raw, len) && !g_utf8_validate(raw, (gssize)len, NULL))) {
         key = xmt_json_key(w->doc, n);
         raw = key;
         len = strlen(key);
     }
-    gsize at = w->shape_len + (w->shape_len ? 1 : 0);
-    if (at + len < SHAPE_MAX) {
-        if (w->shape_len)
-            w->shape[w->shape_len] = '.';
-        memcpy(w->shape + at, raw, len);
-        w->shape[at + len] = '\0';
-        w->shape_len = at + len;
-    } else {
-        w->shape_len = SHAPE_MAX;  /* too deep for any rule */
-    }
+    step_into_member(w, from, raw, len, to);
     if (w->path) {
         if (w->path->len)
             g_string_append_c(w->path, '.');
@@ -164,61 +199,36 @@ static void append_key(walk *w, const xmt_json_node *n)
     g_free(key);
 }
 
-static void append_index(walk *w, guint32 i)
-{
-    if (w->shape_len + 2 < SHAPE_MAX) {
-        memcpy(w->shape + w->shape_len, "[]", 3);
-        w->shape_len += 2;
-    } else {
-        w->shape_len = SHAPE_MAX;
-    }
-    if (w->path)
-        g_string_append_printf(w->path, "[%u]", i);
-}
-
-/* TRUE when only rules need the leaves and no wanted rule lies inside this
- * container (w->shape is its path): the whole subtree can be passed over.
- * The common filter case ("xmtrack.event == ...") skips "properties" and
- * "lib" this way. */
-static gboolean skippable(const walk *w, const xmt_json_node *child)
-{
-    if (child->type != XMT_JSON_OBJECT && child->type != XMT_JSON_ARRAY)
-        return FALSE;
-    if (w->leaves)
-        return FALSE;
-    if (!shape_fits(w))
-        return TRUE;
-    gsize n = w->shape_len;
-    for (const xmt_fact_rule *const *r = w->active; *r; r++)
-        if (strncmp((*r)->path, w->shape, n) == 0 && ((*r)->path[n] == '.' || (*r)->path[n] == '['))
-            return FALSE;
-    return TRUE;
-}
-
-static void visit(walk *w, guint32 index)
+static void visit(walk *w, guint32 index, const rule_cursor *at)
 {
     const xmt_json_node *n = xmt_json_node_at(w->doc, index);
     if (!n || !(n->flags & XMT_JSON_COMPLETE))
         return;
     if (n->type != XMT_JSON_OBJECT && n->type != XMT_JSON_ARRAY) {
-        visit_leaf(w, n);
+        visit_leaf(w, n, at);
         return;
     }
+    if (!w->leaves && !at->live)
+        return;
+    /* When only rules need the leaves, what no rule leads into is passed
+     * over: the common filter "xmtrack.event == ..." skips "properties". */
+    rule_cursor element, member;
+    if (n->type == XMT_JSON_ARRAY)
+        step_into_element(w, at, &element);
     guint32 i = 0;
     for (guint32 c = xmt_json_first_child(w->doc, index); c != XMT_JSON_NONE; c = xmt_json_node_at(w->doc, c)->next, i++) {
-        gsize path_len = w->path ? w->path->len : 0, shape_len = w->shape_len;
-        const xmt_json_node *child = xmt_json_node_at(w->doc, c);
-        if (n->type == XMT_JSON_OBJECT)
-            append_key(w, child);
-        else
-            append_index(w, i);
-        if (!skippable(w, child))
-            visit(w, c);
+        gsize path_len = w->path ? w->path->len : 0;
+        const rule_cursor *to = &element;
+        if (n->type == XMT_JSON_OBJECT) {
+            enter_member(w, at, xmt_json_node_at(w->doc, c), &member);
+            to = &member;
+        } else if (w->path) {
+            g_string_append_printf(w->path, "[%u]", i);
+        }
+        if (w->leaves || to->live)
+            visit(w, c, to);
         if (w->path)
             g_string_truncate(w->path, path_len);
-        w->shape_len = shape_len;
-        if (shape_len < SHAPE_MAX)
-            w->shape[shape_len] = '\0';
     }
 }
 
@@ -258,7 +268,8 @@ xmt_event *xmt_event_from_json(xmt_message *msg, const xmt_json_doc *doc, guint3
     w.leaves = cfg->want_members || cfg->want_pii || !xmt_watchlist_is_empty(cfg->watch);
     if (w.leaves)
         w.path = g_string_sized_new(64);
-    visit(&w, object);
+    rule_cursor start = all_rules(&w);
+    visit(&w, object, &start);
     if (w.path)
         g_string_free(w.path, TRUE);
     if (w.need & XMT_FACT_BIT(XMT_FACT_SEARCH_TERM))

@@ -2,6 +2,7 @@
 #include "xmt_message.h"
 
 #include <stdarg.h>
+#include <string.h>
 
 const char *xmt_sdk_name(xmt_sdk sdk)
 {
@@ -81,6 +82,19 @@ const char *xmt_message_strdup(xmt_message *msg, const char *s)
 const char *xmt_message_strndup(xmt_message *msg, const char *s, gsize len)
 {
     return g_string_chunk_insert_len(msg->strings, s, (gssize)len);
+}
+
+const char *xmt_message_join(xmt_message *msg, const char *a, const char *b)
+{
+    gsize na = strlen(a), nb = strlen(b);
+    char small[128];
+    char *both = na + nb < sizeof small ? small : g_malloc(na + nb + 1);
+    memcpy(both, a, na);
+    memcpy(both + na, b, nb + 1);
+    const char *kept = g_string_chunk_insert_len(msg->strings, both, (gssize)(na + nb));
+    if (both != small)
+        g_free(both);
+    return kept;
 }
 
 const char *xmt_message_printf(xmt_message *msg, const char *fmt, ...)

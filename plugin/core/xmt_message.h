@@ -148,6 +148,8 @@ void xmt_message_free(xmt_message *msg);
 const char *xmt_message_strdup(xmt_message *msg, const char *s);
 const char *xmt_message_strndup(xmt_message *msg, const char *s, gsize len);
 const char *xmt_message_printf(xmt_message *msg, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* a followed by b: the cheap way to name a layer, once per message. */
+const char *xmt_message_join(xmt_message *msg, const char *a, const char *b);
 
 /* Takes ownership of data; returns the new layer's index. */
 int xmt_message_add_layer(xmt_message *msg, xmt_layer_kind kind, const char *label,

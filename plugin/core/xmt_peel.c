@@ -23,7 +23,7 @@ xmt_span xmt_peel_percent(xmt_message *msg, const xmt_request *req, xmt_span raw
     gsize first_bad = 0;
     gsize n = xmt_percent_decode(in, raw.len, out, &bad, &first_bad);
     int layer = xmt_message_add_layer(msg, XMT_LAYER_PERCENT,
-                                      xmt_message_printf(msg, "%s (percent-decoded)", what), out, n, raw);
+                                      xmt_message_join(msg, what, " (percent-decoded)"), out, n, raw);
     if (bad)
         xmt_message_add_error(msg, "percent-encoding", xmt_span_make(raw.layer, raw.off + first_bad, 1),
                               "%s: %u malformed %%-escape%s, the first at offset %" G_GSIZE_FORMAT " (kept as sent)",
@@ -50,7 +50,7 @@ static gboolean peel_base64(xmt_message *msg, const xmt_request *req, xmt_span *
         return FALSE;
     }
     int layer = xmt_message_add_layer(msg, XMT_LAYER_BASE64,
-                                      xmt_message_printf(msg, "%s (base64-decoded)", what), bytes, n, *cur);
+                                      xmt_message_join(msg, what, " (base64-decoded)"), bytes, n, *cur);
     *cur = xmt_span_make(layer, 0, n);
     return TRUE;
 }
@@ -75,8 +75,12 @@ static gboolean peel_compression(xmt_message *msg, const xmt_request *req, xmt_s
     }
     if (!bytes)
         return FALSE;
-    int layer = xmt_message_add_layer(msg, layer_kind[kind],
-                                      xmt_message_printf(msg, "%s (%s-inflated)", what, name), bytes, n, *cur);
+    static const char *const suffix[] = {
+        [XMT_COMPRESSION_GZIP] = " (gzip-inflated)",
+        [XMT_COMPRESSION_ZLIB] = " (zlib-inflated)",
+        [XMT_COMPRESSION_DEFLATE] = " (deflate-inflated)",
+    };
+    int layer = xmt_message_add_layer(msg, layer_kind[kind], xmt_message_join(msg, what, suffix[kind]), bytes, n, *cur);
     *cur = xmt_span_make(layer, 0, n);
     return TRUE;
 }

@@ -207,12 +207,25 @@ typedef struct {
     gboolean enciphered;   /* gzip 9 or 13 */
 } sensors_ctx;
 
+/* A record that carries its session key ("ekey", or "key_hash" of the JS
+ * AES plugin) is enciphered whatever the gzip code said.  One pass over the
+ * members: this runs for every event. */
+static gboolean has_cipher_key(const xmt_json_doc *doc, guint32 object)
+{
+    for (guint32 c = xmt_json_first_child(doc, object); c != XMT_JSON_NONE; c = xmt_json_node_at(doc, c)->next) {
+        const xmt_json_node *n = xmt_json_node_at(doc, c);
+        const char *key = (const char *)doc->buf + n->key_off;
+        if ((n->key_len == 4 && memcmp(key, "ekey", 4) == 0) || (n->key_len == 8 && memcmp(key, "key_hash", 8) == 0))
+            return TRUE;
+    }
+    return FALSE;
+}
+
 static void decode_record(xmt_message *msg, const xmt_json_doc *doc, guint32 object, int layer,
                           const xmt_config *cfg, void *user)
 {
     const sensors_ctx *ctx = user;
-    gboolean opaque = ctx->enciphered || xmt_json_member(doc, object, "ekey") != XMT_JSON_NONE ||
-                      xmt_json_member(doc, object, "key_hash") != XMT_JSON_NONE;
+    gboolean opaque = ctx->enciphered || has_cipher_key(doc, object);
     xmt_event *ev = xmt_event_from_json(msg, doc, object, layer, opaque ? record_rules : event_rules, cfg);
     if (opaque) {
         ev->opaque = TRUE;

@@ -6,6 +6,7 @@
 #include <wireshark.h>
 #include <epan/packet.h>
 #include <epan/expert.h>
+#include <wsutil/to_str.h>
 
 #include "core/xmt_pii.h"
 #include "core/xmt_watch.h"
@@ -230,6 +231,22 @@ static void add_json_tree(packet_info *pinfo, proto_tree *tree, const xmt_decode
     pinfo->match_string = saved;
 }
 
+/* " [xmtrack sensors: 5 events]" after the Info column's text.  Put
+ * together without a printf, which would cost more than the rest of it: this
+ * runs for every message, shown or not. */
+static void add_info_column(packet_info *pinfo, const xmt_message *msg)
+{
+    char text[96], count[16];
+    guint32_to_str_buf(msg->event_count, count, sizeof count);
+    g_strlcpy(text, " [xmtrack ", sizeof text);
+    g_strlcat(text, xmt_sdk_name(msg->sdk), sizeof text);
+    g_strlcat(text, ": ", sizeof text);
+    g_strlcat(text, count, sizeof text);
+    g_strlcat(text, msg->event_count == 1 ? " event" : " events", sizeof text);
+    g_strlcat(text, msg->encrypted ? ", encrypted]" : "]", sizeof text);
+    col_append_str(pinfo->cinfo, COL_INFO, text);
+}
+
 xmt_decoded *xmt_tree_add_message(tvbuff_t *input, packet_info *pinfo, proto_tree *tree, xmt_message *msg, const char *host)
 {
     xmt_decoded *d = wmem_new0(pinfo->pool, xmt_decoded);
@@ -239,8 +256,7 @@ xmt_decoded *xmt_tree_add_message(tvbuff_t *input, packet_info *pinfo, proto_tre
     d->host = host;
     map_layers(d, msg);
 
-    col_append_fstr(pinfo->cinfo, COL_INFO, " [xmtrack %s: %u event%s%s]", xmt_sdk_name(msg->sdk),
-                    msg->event_count, msg->event_count == 1 ? "" : "s", msg->encrypted ? ", encrypted" : "");
+    add_info_column(pinfo, msg);
 
     proto_item *ti = proto_tree_add_item(tree, proto_xmtrack, input, 0, -1, ENC_NA);
     proto_item_append_text(ti, ", %s, %u event%s", xmt_sdk_name(msg->sdk), msg->event_count,
