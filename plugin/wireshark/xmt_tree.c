@@ -6,6 +6,7 @@
 #include <wireshark.h>
 #include <epan/packet.h>
 #include <epan/expert.h>
+#include <wsutil/str_util.h>
 #include <wsutil/to_str.h>
 
 #include "core/xmt_pii.h"
@@ -142,7 +143,7 @@ static void add_members(proto_tree *tree, const xmt_decoded *map, const xmt_even
             proto_item_set_len(group_item, (gint)(m->span.off + m->span.len - group_start));
         }
         proto_tree_add_string_format_value(group ? group : tree, xmt_hf.member, SPAN_ARGS(map, m->span),
-                                           wmem_strdup_printf(map->pinfo->pool, "%s=%s", m->path, m->value),
+                                           wmem_strconcat(map->pinfo->pool, m->path, "=", m->value, NULL),
                                            "%s = %s", m->path, m->value);
     }
 }
