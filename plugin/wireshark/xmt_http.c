@@ -10,8 +10,10 @@
  * URI, no body) from a postdissector.
  *
  * HTTP's conversation holds the URI of the *last* request on a connection,
- * right only on the first sequential pass: it is cached per frame so that a
- * second pass (tshark -2) and re-dissection in the GUI build the same tree.
+ * right only on the first sequential pass: the request line of each message
+ * xmtrack recognises is cached per frame so that a second pass (tshark -2) and
+ * re-dissection in the GUI build the same tree.  Only recognised messages are
+ * cached, so ordinary traffic costs no memory.
  */
 #include <wireshark.h>
 #include <epan/packet.h>
@@ -40,16 +42,14 @@ static media_hook media_hooks[] = {
 };
 
 static int proto_http = -1;
-static int hf_http_request_uri = -1;
-static int hf_http_host = -1;
 static dissector_handle_t beacon_handle;
 
 /* Per-frame cache keys; the low bits count the bodies seen in the frame. */
 #define XMT_KEY_URI_BASE 0x1000u
 #define XMT_KEY_BODY_COUNT 1u
-#define XMT_KEY_BEACONS 2u
+#define XMT_KEY_BEACON 2u
 
-/* ---- the request a body belongs to ------------------------------------- */
+/* ---- the request a message belongs to ---------------------------------- */
 
 typedef struct {
     const char *uri;
@@ -57,43 +57,58 @@ typedef struct {
 } request_line;
 
 /* The n-th body of this frame gets the n-th cache slot (pipelined requests). */
-static guint next_body_index(packet_info *pinfo)
+static guint next_body_key(packet_info *pinfo)
 {
     guint n = GPOINTER_TO_UINT(p_get_proto_data(pinfo->pool, pinfo, proto_xmtrack, XMT_KEY_BODY_COUNT));
     p_set_proto_data(pinfo->pool, pinfo, proto_xmtrack, XMT_KEY_BODY_COUNT, GUINT_TO_POINTER(n + 1));
-    return n;
+    return XMT_KEY_URI_BASE + n;
 }
 
-static request_line *request_line_from_conversation(packet_info *pinfo)
+/* The request line HTTP parsed last on this connection, as HTTP holds it
+ * (no copy); on 4.4 the one of this frame's request.  Right on the first
+ * pass only. */
+static request_line current_request_line(packet_info *pinfo)
 {
-    request_line *line = wmem_new0(wmem_file_scope(), request_line);
-    conversation_t *conv = find_conversation_pinfo(pinfo, 0);
-    http_conv_t *http = conv && proto_http > 0 ? conversation_get_proto_data(conv, proto_http) : NULL;
+    request_line line = { NULL, NULL };
 #if XMT_WS_VER >= 404
     http_req_res_t *rr = p_get_proto_data(wmem_file_scope(), pinfo, proto_http, HTTP_PROTO_DATA_REQRES);
     if (rr) {
-        line->uri = wmem_strdup(wmem_file_scope(), rr->request_uri);
-        line->host = wmem_strdup(wmem_file_scope(), rr->http_host);
+        line.uri = rr->request_uri;
+        line.host = rr->http_host;
     }
-    (void)http;
 #else
+    conversation_t *conv = find_conversation_pinfo(pinfo, 0);
+    http_conv_t *http = conv && proto_http > 0 ? conversation_get_proto_data(conv, proto_http) : NULL;
     if (http) {
-        line->uri = wmem_strdup(wmem_file_scope(), http->request_uri);
-        line->host = wmem_strdup(wmem_file_scope(), http->http_host);
+        line.uri = http->request_uri;
+        line.host = http->http_host;
     }
 #endif
     return line;
 }
 
-static const request_line *cached_request_line(packet_info *pinfo)
+/* Keeps a recognised message's request line for later passes. */
+static void remember_request_line(packet_info *pinfo, guint key, const char *uri, const char *host)
 {
-    guint key = XMT_KEY_URI_BASE + next_body_index(pinfo);
-    request_line *line = p_get_proto_data(wmem_file_scope(), pinfo, proto_xmtrack, key);
-    if (!line && !PINFO_FD_VISITED(pinfo)) {
-        line = request_line_from_conversation(pinfo);
-        p_add_proto_data(wmem_file_scope(), pinfo, proto_xmtrack, key, line);
+    request_line *kept = wmem_new(wmem_file_scope(), request_line);
+    kept->uri = wmem_strdup(wmem_file_scope(), uri);
+    kept->host = wmem_strdup(wmem_file_scope(), host);
+    p_add_proto_data(wmem_file_scope(), pinfo, proto_xmtrack, key, kept);
+}
+
+/* The request line a body belongs to: HTTP's on the first pass, ours (kept
+ * when the message was recognised) on later ones; FALSE when a later pass
+ * meets a body that was not recognised on the first. */
+static gboolean body_request_line(packet_info *pinfo, guint key, request_line *line)
+{
+    if (!PINFO_FD_VISITED(pinfo)) {
+        *line = current_request_line(pinfo);
+        return TRUE;
     }
-    return line;
+    const request_line *kept = p_get_proto_data(wmem_file_scope(), pinfo, proto_xmtrack, key);
+    if (kept)
+        *line = *kept;
+    return kept != NULL;
 }
 
 static const char *header(wmem_map_t *headers, const char *name)
@@ -108,21 +123,24 @@ static const char *lookup_header(void *headers, const char *lower_name)
     return wmem_map_lookup((wmem_map_t *)headers, lower_name);
 }
 
-/* Fills req from what HTTP tells a media_type subdissector. */
-static gboolean describe_body(tvbuff_t *tvb, packet_info *pinfo, void *data, xmt_request *req)
+/* Fills req from what HTTP tells a media_type subdissector; FALSE for
+ * responses, and on later passes for bodies that were not ours. */
+static gboolean describe_body(tvbuff_t *tvb, packet_info *pinfo, void *data, guint key, xmt_request *req)
 {
     xmt_http_message_info *info = data;
     xmt_request_init(req);
     if (info && !XMT_HTTP_IS_REQUEST(info))
         return FALSE;  /* analytics are uploads: responses are never ours */
+    request_line line;
+    if (!body_request_line(pinfo, key, &line))
+        return FALSE;
     req->kind = XMT_INPUT_BODY;
     req->len = tvb_captured_length(tvb);
     req->data = tvb_get_ptr(tvb, 0, (gint)req->len);
     req->content_type = pinfo->match_string;
-    const request_line *line = cached_request_line(pinfo);
     req->method = "POST";
-    req->uri = line ? line->uri : NULL;
-    req->host = line ? line->host : NULL;
+    req->uri = line.uri;
+    req->host = line.host;
     wmem_map_t *headers = info ? info->data : NULL;
     if (header(headers, "host"))
         req->host = header(headers, "host");
@@ -148,9 +166,15 @@ static gboolean free_message(wmem_allocator_t *allocator _U_, wmem_cb_event_t ev
 }
 
 /* Decodes the request; adds the tree when recognised.  The message is freed
- * with the packet, whatever happens while the tree is built. */
-static gboolean dissect_request(tvbuff_t *input, packet_info *pinfo, proto_tree *tree, const xmt_request *req)
+ * with the packet, whatever happens while the tree is built.  On the first
+ * pass a recognised message's request line is kept under `key` (0: none). */
+static gboolean dissect_request(tvbuff_t *input, packet_info *pinfo, proto_tree *tree, const xmt_request *req,
+                                guint key)
 {
+    if (xmt_recognise(req) == XMT_SDK_NONE)
+        return FALSE;  /* before anything else: most bodies are not ours */
+    if (key && !PINFO_FD_VISITED(pinfo))
+        remember_request_line(pinfo, key, req->uri, req->host);
     xmt_config cfg;
     xmt_config_for_tree(&cfg, tree);
     xmt_message *msg = xmt_decode(req, &cfg);
@@ -174,9 +198,10 @@ static gboolean enabled(void)
 static int dissect_media(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data, const media_hook *hook)
 {
     xmt_request req;
-    if (enabled() && describe_body(tvb, pinfo, data, &req)) {
+    guint key = next_body_key(pinfo);
+    if (enabled() && describe_body(tvb, pinfo, data, key, &req)) {
         TRY {
-            dissect_request(tvb, pinfo, tree, &req);
+            dissect_request(tvb, pinfo, tree, &req, key);
         }
         CATCH_NONFATAL_ERRORS {
             show_exception(tvb, pinfo, tree, EXCEPT_CODE, GET_MESSAGE);
@@ -216,31 +241,25 @@ static xmt_heur_result dissect_heur_body(tvbuff_t *tvb, packet_info *pinfo, prot
     xmt_request req;
     if (!xmt_pref.decode_bodies || pinfo->match_uint != pinfo->destport)
         return FALSE;  /* off, or sent by the server: a response */
-    if (!describe_body(tvb, pinfo, data, &req))
+    guint key = next_body_key(pinfo);
+    if (!describe_body(tvb, pinfo, data, key, &req))
         return FALSE;
-    if (xmt_recognise(&req) == XMT_SDK_NONE)
-        return FALSE;
-    return dissect_request(tvb, pinfo, tree, &req);
+    return dissect_request(tvb, pinfo, tree, &req, key);
 }
 
 /* ---- GET beacons: the payload is in the request URI ------------------- */
 
-static const char *finfo_string(field_info *fi)
+static void dissect_uri(tvbuff_t *frame, packet_info *pinfo, proto_tree *tree, const request_line *line)
 {
-    return fvalue_get_string(XMT_FINFO_VALUE(fi));
-}
-
-static void dissect_uri(tvbuff_t *frame, packet_info *pinfo, proto_tree *tree, const char *uri, const char *host)
-{
-    const char *query = strchr(uri, '?') + 1;  /* beacon_lines() kept only URIs with a query */
+    const char *query = strchr(line->uri, '?') + 1;  /* beacon_line() kept only URIs with a query */
     xmt_request req;
     xmt_request_init(&req);
     req.kind = XMT_INPUT_URI_QUERY;
     req.data = (const guint8 *)query;
     req.len = strlen(query);
     req.method = "GET";
-    req.uri = uri;
-    req.host = host;
+    req.uri = line->uri;
+    req.host = line->host;
     if (xmt_recognise(&req) == XMT_SDK_NONE)
         return;
     /* The query becomes a data source, so items can point at its bytes. */
@@ -248,53 +267,52 @@ static void dissect_uri(tvbuff_t *frame, packet_info *pinfo, proto_tree *tree, c
     tvbuff_t *tvb = tvb_new_child_real_data(frame, (const guint8 *)wmem_strdup(pinfo->pool, query), len, (gint)len);
     add_new_data_source(pinfo, tvb, "Request URI query");
     req.data = tvb_get_ptr(tvb, 0, (gint)len);
-    dissect_request(tvb, pinfo, tree, &req);
+    dissect_request(tvb, pinfo, tree, &req, 0);
 }
 
-/* The beacon-like request lines of this frame (URI with data= or
- * data_list=, and Host), as a request_line array ending with a NULL uri.
- * Read from the tree the first time and cached: on a second pass (tshark
- * -2) HTTP may not put the request line of every frame in the tree again
- * (measured on 4.0.17 with two GET beacons on one connection). */
-static const request_line *beacon_lines(packet_info *pinfo, proto_tree *tree)
+/* A request URI that may carry a beacon: a query with data= or data_list=. */
+static gboolean beacon_like(const char *uri)
 {
-    const request_line *cached = p_get_proto_data(wmem_file_scope(), pinfo, proto_xmtrack, XMT_KEY_BEACONS);
-    if (cached)
-        return cached;
-    /* Not cached: a first pass, or one that ran without a tree (the GUI's). */
-    GPtrArray *uris = proto_get_finfo_ptr_array(tree, hf_http_request_uri);
-    if (!uris || uris->len == 0)
+    const char *query = uri ? strchr(uri, '?') : NULL;
+    return query && (strstr(query, "data=") || strstr(query, "data_list="));
+}
+
+/* This frame's beacon-like request line, or NULL.  Read on the first pass
+ * from HTTP's conversation, when the last request it parsed is in this
+ * frame, and kept for later passes.  (Reading http.request.uri off the tree
+ * instead would make HTTP build that field, and http.host, for every request
+ * of every capture: half of xmtrack's cost on ordinary traffic, measured.
+ * What this gives up: of several requests in one frame, only the last is
+ * seen; browsers, which send these beacons, do not pipeline.) */
+static const request_line *beacon_line(packet_info *pinfo)
+{
+    if (PINFO_FD_VISITED(pinfo))
+        return p_get_proto_data(wmem_file_scope(), pinfo, proto_xmtrack, XMT_KEY_BEACON);
+    if (p_get_proto_data(pinfo->pool, pinfo, proto_xmtrack, XMT_KEY_BODY_COUNT))
+        return NULL;  /* a body was handed to us: an upload or a response, not a beacon */
+#if XMT_WS_VER < 404
+    /* HTTP marks the frames of requests and responses with their exchange
+     * (4.0's push_req/push_res); the cheapest test that this one holds a request. */
+    const http_req_res_t *rr = p_get_proto_data(wmem_file_scope(), pinfo, proto_http, 0);
+    if (!rr || rr->req_framenum != pinfo->num)
         return NULL;
-    GPtrArray *hosts = proto_get_finfo_ptr_array(tree, hf_http_host);
-    wmem_array_t *lines = NULL;  /* made only for frames that have beacon-like URIs */
-    for (guint i = 0; i < uris->len; i++) {
-        const char *uri = finfo_string(g_ptr_array_index(uris, i));
-        const char *query = uri ? strchr(uri, '?') : NULL;
-        if (!query || (!strstr(query, "data=") && !strstr(query, "data_list=")))
-            continue;  /* the cheap test every request URI meets */
-        const char *host = hosts && i < hosts->len ? finfo_string(g_ptr_array_index(hosts, i)) : NULL;
-        request_line line = { wmem_strdup(wmem_file_scope(), uri), wmem_strdup(wmem_file_scope(), host) };
-        if (!lines)
-            lines = wmem_array_new(wmem_file_scope(), sizeof(request_line));
-        wmem_array_append_one(lines, line);
-    }
-    if (!lines)
+#endif
+    request_line line = current_request_line(pinfo);
+    if (!beacon_like(line.uri))
         return NULL;
-    request_line end = { NULL, NULL };
-    wmem_array_append_one(lines, end);
-    const request_line *all = wmem_array_get_raw(lines);
-    p_add_proto_data(wmem_file_scope(), pinfo, proto_xmtrack, XMT_KEY_BEACONS, (void *)all);
-    return all;
+    remember_request_line(pinfo, XMT_KEY_BEACON, line.uri, line.host);
+    return p_get_proto_data(wmem_file_scope(), pinfo, proto_xmtrack, XMT_KEY_BEACON);
 }
 
 static int dissect_beacons(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
-    if (!tree || !enabled())
+    if (!enabled())
         return 0;
-    const request_line *lines = beacon_lines(pinfo, tree);
-    for (; lines && lines->uri; lines++)
-        dissect_uri(tvb, pinfo, tree, lines->uri, lines->host);
-    return lines ? tvb_captured_length(tvb) : 0;
+    const request_line *line = beacon_line(pinfo);
+    if (!line)
+        return 0;
+    dissect_uri(tvb, pinfo, tree, line);
+    return tvb_captured_length(tvb);
 }
 
 /* ---- registration ------------------------------------------------------ */
@@ -311,9 +329,6 @@ void xmt_http_handoff(void)
                                                     dissect_media_octets };
     G_STATIC_ASSERT(G_N_ELEMENTS(media_dissectors) == G_N_ELEMENTS(media_hooks));
     proto_http = proto_get_id_by_filter_name("http");
-    hf_http_request_uri = proto_registrar_get_id_byname("http.request.uri");
-    hf_http_host = proto_registrar_get_id_byname("http.host");
-
     for (gsize i = 0; i < G_N_ELEMENTS(media_hooks); i++) {
         media_hooks[i].builtin = find_dissector(media_hooks[i].builtin_name);
         /* No protocol on these handles: disabling xmtrack must not silence
@@ -323,12 +338,4 @@ void xmt_http_handoff(void)
     }
     heur_dissector_add("http", dissect_heur_body, "Xiaomi Telemetry in HTTP bodies without Content-Type",
                        "xmtrack_http", proto_xmtrack, HEURISTIC_ENABLE);
-
-    if (hf_http_request_uri > 0) {
-        GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
-        g_array_append_val(wanted, hf_http_request_uri);
-        if (hf_http_host > 0)
-            g_array_append_val(wanted, hf_http_host);
-        set_postdissector_wanted_hfids(beacon_handle, wanted);
-    }
 }
