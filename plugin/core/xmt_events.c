@@ -145,6 +145,8 @@ static void apply_rule(walk *w, const xmt_fact_rule *rule, const xmt_json_node *
 
 static void report_leaf(walk *w, const char *text, xmt_span span)
 {
+    if (!w->path)
+        return;  /* never: the path is kept whenever leaves are reported */
     if (w->cfg->want_pii)
         xmt_pii_scan_leaf(w->msg, w->ev, w->path->str, text, span);
     if (!xmt_watchlist_is_empty(w->cfg->watch))
