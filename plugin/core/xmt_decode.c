@@ -91,22 +91,10 @@ xmt_sdk xmt_recognise(const xmt_request *req)
     return recognise_form(req, &form);
 }
 
-static xmt_message *decode_body(const xmt_request *req, const xmt_config *cfg)
-{
-    if (recognise_body(req) == XMT_SDK_NONE)
-        return NULL;
-    xmt_message *msg = xmt_message_new(XMT_SDK_ONETRACK);
-    xmt_onetrack_decode_body(req, cfg, msg);
-    return msg;
-}
-
-static xmt_message *decode_form(const xmt_request *req, const xmt_config *cfg)
+static xmt_message *decode_form(const xmt_request *req, xmt_sdk sdk, const xmt_config *cfg)
 {
     xmt_form form;
     if (!xmt_form_parse(req->data, req->len, &form))
-        return NULL;
-    xmt_sdk sdk = recognise_form(req, &form);
-    if (sdk == XMT_SDK_NONE)
         return NULL;
     xmt_message *msg = xmt_message_new(sdk);
     switch (sdk) {
@@ -131,17 +119,26 @@ static xmt_message *decode_form(const xmt_request *req, const xmt_config *cfg)
     return msg;
 }
 
-xmt_message *xmt_decode(const xmt_request *req, const xmt_config *cfg)
+xmt_message *xmt_decode_as(const xmt_request *req, xmt_sdk sdk, const xmt_config *cfg)
 {
-    if (!req->data || req->len == 0)
+    if (sdk == XMT_SDK_NONE || !req->data || req->len == 0)
         return NULL;
-    xmt_message *msg = decode_body(req, cfg);
-    if (!msg)
-        msg = decode_form(req, cfg);
+    xmt_message *msg;
+    if (sdk == XMT_SDK_ONETRACK && recognise_body(req) == sdk) {  /* its binary and JSON uploads: not forms */
+        msg = xmt_message_new(sdk);
+        xmt_onetrack_decode_body(req, cfg, msg);
+    } else {
+        msg = decode_form(req, sdk, cfg);
+    }
     if (!msg)
         return NULL;
     for (guint i = 0; i < msg->events->len; i++)
         if (!((xmt_event *)g_ptr_array_index(msg->events, i))->opaque)
             msg->event_count++;
     return msg;
+}
+
+xmt_message *xmt_decode(const xmt_request *req, const xmt_config *cfg)
+{
+    return xmt_decode_as(req, xmt_recognise(req), cfg);
 }

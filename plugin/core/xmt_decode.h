@@ -78,5 +78,8 @@ xmt_sdk xmt_recognise(const xmt_request *req);
 /* NULL when the request is not recognised.  Never fails otherwise: what could
  * not be decoded is in msg->errors. */
 xmt_message *xmt_decode(const xmt_request *req, const xmt_config *cfg);
+/* The same, for a request xmt_recognise() already named (callers that
+ * recognise first, to do nothing else for traffic that is not analytics). */
+xmt_message *xmt_decode_as(const xmt_request *req, xmt_sdk sdk, const xmt_config *cfg);
 
 #endif /* XMT_DECODE_H */

@@ -171,13 +171,14 @@ static gboolean free_message(wmem_allocator_t *allocator _U_, wmem_cb_event_t ev
 static gboolean dissect_request(tvbuff_t *input, packet_info *pinfo, proto_tree *tree, const xmt_request *req,
                                 guint key)
 {
-    if (xmt_recognise(req) == XMT_SDK_NONE)
+    xmt_sdk sdk = xmt_recognise(req);
+    if (sdk == XMT_SDK_NONE)
         return FALSE;  /* before anything else: most bodies are not ours */
     if (key && !PINFO_FD_VISITED(pinfo))
         remember_request_line(pinfo, key, req->uri, req->host);
     xmt_config cfg;
     xmt_config_for_tree(&cfg, tree);
-    xmt_message *msg = xmt_decode(req, &cfg);
+    xmt_message *msg = xmt_decode_as(req, sdk, &cfg);
     if (!msg)
         return FALSE;
     wmem_register_callback(pinfo->pool, free_message, msg);
@@ -260,6 +261,8 @@ static void dissect_uri(tvbuff_t *frame, packet_info *pinfo, proto_tree *tree, c
     req.method = "GET";
     req.uri = line->uri;
     req.host = line->host;
+    /* Recognised here, before a tvb is made: dissect_request() then checks
+     * again, cheaply, on the tvb's copy. */
     if (xmt_recognise(&req) == XMT_SDK_NONE)
         return;
     /* The query becomes a data source, so items can point at its bytes. */
