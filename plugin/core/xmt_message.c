@@ -30,11 +30,49 @@ const char *xmt_layer_kind_name(xmt_layer_kind kind)
     return "?";
 }
 
+/* The events and layers of a message live in blocks freed with it: one
+ * allocation for a dozen records instead of one each (an upload has a few
+ * layers and from one to thousands of events, all freed together). */
+#define BLOCK_BYTES 2048u
+
+struct xmt_block {
+    struct xmt_block *next;
+    gsize used, size;
+    G_GNUC_UNUSED gsize pad;  /* keeps data 16-byte aligned after the header */
+    guint8 data[];
+};
+
+static void *message_alloc0(xmt_message *msg, gsize size)
+{
+    size = (size + 15u) & ~(gsize)15u;
+    struct xmt_block *b = msg->blocks;
+    if (!b || b->used + size > b->size) {
+        gsize cap = MAX((gsize)BLOCK_BYTES, size);
+        b = g_malloc(sizeof *b + cap);
+        b->next = msg->blocks;
+        b->used = 0;
+        b->size = cap;
+        msg->blocks = b;
+    }
+    void *p = b->data + b->used;
+    b->used += size;
+    memset(p, 0, size);
+    return p;
+}
+
+static void free_blocks(struct xmt_block *b)
+{
+    while (b) {
+        struct xmt_block *next = b->next;
+        g_free(b);
+        b = next;
+    }
+}
+
 static void layer_free(gpointer p)
 {
     xmt_layer *layer = p;
-    g_free(layer->data);
-    g_free(layer);
+    g_free(layer->data);  /* the record itself is in the message's blocks */
 }
 
 static void event_free(gpointer p)
@@ -47,7 +85,7 @@ static void event_free(gpointer p)
         g_array_free(ev->pii, TRUE);
     if (ev->watch)
         g_array_free(ev->watch, TRUE);
-    g_free(ev);
+    /* the record itself is in the message's blocks */
 }
 
 xmt_message *xmt_message_new(xmt_sdk sdk)
@@ -71,6 +109,7 @@ void xmt_message_free(xmt_message *msg)
     g_ptr_array_free(msg->events, TRUE);
     g_array_free(msg->errors, TRUE);
     g_string_chunk_free(msg->strings);
+    free_blocks(msg->blocks);
     g_free(msg);
 }
 
@@ -111,7 +150,7 @@ const char *xmt_message_printf(xmt_message *msg, const char *fmt, ...)
 int xmt_message_add_layer(xmt_message *msg, xmt_layer_kind kind, const char *label,
                           guint8 *data, gsize len, xmt_span from)
 {
-    xmt_layer *layer = g_new0(xmt_layer, 1);
+    xmt_layer *layer = message_alloc0(msg, sizeof *layer);
     layer->kind = kind;
     layer->label = xmt_message_strdup(msg, label);
     layer->data = data;
@@ -157,7 +196,7 @@ void xmt_message_add_error(xmt_message *msg, const char *layer, xmt_span span, c
 
 xmt_event *xmt_message_add_event(xmt_message *msg, xmt_span span)
 {
-    xmt_event *ev = g_new0(xmt_event, 1);
+    xmt_event *ev = message_alloc0(msg, sizeof *ev);
     ev->span = span;
     /* room for the usual number of facts: no regrowth on the common path */
     ev->facts = g_array_sized_new(FALSE, FALSE, sizeof(xmt_fact), 8);

@@ -139,6 +139,7 @@ typedef struct {
     gboolean has_json;
     xmt_span json;       /* the JSON document the events came from */
     GStringChunk *strings;
+    struct xmt_block *blocks;  /* where the events and layers live (xmt_message.c) */
 } xmt_message;
 
 xmt_message *xmt_message_new(xmt_sdk sdk);

@@ -123,6 +123,19 @@ static xmt_span value_span(const xmt_form_param *p)
 
 /* project= and r= of the request URI.  For a GET beacon the query is the
  * input itself, so the items can point at their bytes. */
+/* A form value as field text, in the message: copied as sent when it has no
+ * escapes and is valid UTF-8, else percent-decoded and repaired. */
+static const char *form_text(xmt_message *msg, const xmt_form *form, const xmt_form_param *p)
+{
+    const char *raw = (const char *)form->base + p->val_off;
+    if (!memchr(raw, '%', p->val_len) && g_utf8_validate(raw, (gssize)p->val_len, NULL))
+        return xmt_message_strndup(msg, raw, p->val_len);
+    char *value = xmt_form_value_dup(form, p);
+    const char *kept = xmt_message_strdup(msg, value);
+    g_free(value);
+    return kept;
+}
+
 static void add_uri_facts(const xmt_request *req, const xmt_form *form, xmt_message *msg)
 {
     static const struct { const char *key; xmt_fact_id fact; } uri_params[] = {
@@ -141,10 +154,8 @@ static void add_uri_facts(const xmt_request *req, const xmt_form *form, xmt_mess
         const xmt_form_param *p = xmt_form_find(q, uri_params[i].key);
         if (!p)
             continue;
-        char *value = xmt_form_value_dup(q, p);
         xmt_span span = req->kind == XMT_INPUT_URI_QUERY ? value_span(p) : xmt_span_make(XMT_LAYER_INPUT, 0, 0);
-        xmt_message_add_fact(msg, uri_params[i].fact, xmt_message_strdup(msg, value), 0, span);
-        g_free(value);
+        xmt_message_add_fact(msg, uri_params[i].fact, form_text(msg, q, p), 0, span);
     }
 }
 

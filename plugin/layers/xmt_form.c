@@ -73,13 +73,29 @@ char *xmt_form_value_dup(const xmt_form *form, const xmt_form_param *p)
     return xmt_percent_decode_text(form->base + p->val_off, p->val_len);
 }
 
+/* -?[0-9]{1,18}: what fits an int64 safely. */
+static gboolean parse_int64(const char *text, gsize len, gint64 *out)
+{
+    gsize i = len > 0 && text[0] == '-' ? 1 : 0;
+    if (len == i || len - i > 18)
+        return FALSE;
+    gint64 v = 0;
+    for (gsize k = i; k < len; k++) {
+        if (text[k] < '0' || text[k] > '9')
+            return FALSE;
+        v = v * 10 + (text[k] - '0');
+    }
+    *out = i ? -v : v;
+    return TRUE;
+}
+
 gboolean xmt_form_value_int64(const xmt_form *form, const xmt_form_param *p, gint64 *out)
 {
+    const char *raw = (const char *)form->base + p->val_off;
+    if (!memchr(raw, '%', p->val_len))
+        return parse_int64(raw, p->val_len, out);  /* as sent: the common case, no copy */
     char *text = xmt_form_value_dup(form, p);
-    const char *digits = text[0] == '-' ? text + 1 : text;
-    gboolean ok = digits[0] != '\0' && strspn(digits, "0123456789") == strlen(digits) && strlen(digits) <= 18;
-    if (ok)
-        *out = g_ascii_strtoll(text, NULL, 10);
+    gboolean ok = parse_int64(text, strlen(text), out);
     g_free(text);
     return ok;
 }
