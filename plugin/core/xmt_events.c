@@ -13,7 +13,7 @@
  * subtree some rule leads into, unless every leaf is to be reported.
  *
  * The rules a walk applies are those of the format's table whose fact is
- * needed.  Tables hold a dozen or so; a longer one is used whole. */
+ * needed.  Tables hold a dozen or so, at most ACTIVE_MAX (one bit each). */
 #define ACTIVE_MAX 32
 
 /* The rules that still lead somewhere at a node, and how much of each path
@@ -51,15 +51,11 @@ static guint32 needed_facts(const xmt_config *cfg)
 static void choose_rules(walk *w, const xmt_fact_rule *rules)
 {
     guint n = 0;
-    for (const xmt_fact_rule *r = rules; r && r->path; r++)
-        if (w->need & XMT_FACT_BIT(r->fact))
-            n++;
-    if (n > ACTIVE_MAX)
-        w->need = XMT_FACTS_ALL;  /* cannot choose: apply every rule */
-    n = 0;
-    for (const xmt_fact_rule *r = rules; r && r->path && n < ACTIVE_MAX; r++)
+    for (const xmt_fact_rule *r = rules; r && r->path; r++) {
+        g_assert(r - rules < ACTIVE_MAX);  /* a format's table: a programming error, met by any test of it */
         if (w->need & XMT_FACT_BIT(r->fact))
             w->active[n++] = r;
+    }
     w->n_active = n;
 }
 

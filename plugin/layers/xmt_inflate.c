@@ -73,9 +73,16 @@ static struct libdeflate_decompressor *decompressor(void)
 
 /* The output size to try first: the gzip trailer's ISIZE (the size modulo
  * 2^32 of the last member; a hint, which may lie), else zlib's first guess. */
+/* zlib's first output buffer (it grows from there); libdeflate's first
+ * guess when there is no size hint. */
+static gsize first_capacity(gsize len, gsize max_out)
+{
+    return MIN(max_out, MAX((gsize)4096, len * 4));
+}
+
 static gsize first_guess(const guint8 *in, gsize len, xmt_compression kind, gsize max_out)
 {
-    gsize guess = MAX((gsize)4096, len * 4);
+    gsize guess = first_capacity(len, max_out);
     if (kind == XMT_COMPRESSION_GZIP && len >= 18)
         guess = (gsize)in[len - 4] | (gsize)in[len - 3] << 8 | (gsize)in[len - 2] << 16 | (gsize)in[len - 1] << 24;
     return MAX(MIN(guess, max_out), (gsize)1);
@@ -148,7 +155,7 @@ static guint8 *inflate_zlib(const guint8 *in, gsize len, xmt_compression kind, g
         *error = g_strdup("cannot start inflating");
         return NULL;
     }
-    gsize cap = MIN(max_out, MAX((gsize)4096, len * 4));
+    gsize cap = first_capacity(len, max_out);
     guint8 *out = g_malloc(cap);
     gsize used = 0;
     zs.next_in = (Bytef *)in;

@@ -88,12 +88,13 @@ static request_line current_request_line(packet_info *pinfo)
 }
 
 /* Keeps a recognised message's request line for later passes. */
-static void remember_request_line(packet_info *pinfo, guint key, const char *uri, const char *host)
+static const request_line *remember_request_line(packet_info *pinfo, guint key, const char *uri, const char *host)
 {
     request_line *kept = wmem_new(wmem_file_scope(), request_line);
     kept->uri = wmem_strdup(wmem_file_scope(), uri);
     kept->host = wmem_strdup(wmem_file_scope(), host);
     p_add_proto_data(wmem_file_scope(), pinfo, proto_xmtrack, key, kept);
+    return kept;
 }
 
 /* The request line a body belongs to: HTTP's on the first pass, ours (kept
@@ -165,15 +166,12 @@ static gboolean free_message(wmem_allocator_t *allocator _U_, wmem_cb_event_t ev
     return FALSE;  /* once: the callback goes with the packet */
 }
 
-/* Decodes the request; adds the tree when recognised.  The message is freed
- * with the packet, whatever happens while the tree is built.  On the first
- * pass a recognised message's request line is kept under `key` (0: none). */
-static gboolean dissect_request(tvbuff_t *input, packet_info *pinfo, proto_tree *tree, const xmt_request *req,
-                                guint key)
+/* Decodes a request recognised as `sdk` and adds its tree.  The message is
+ * freed with the packet, whatever happens while the tree is built.  On the
+ * first pass the request line is kept under `key` (0: none). */
+static gboolean dissect_recognised(tvbuff_t *input, packet_info *pinfo, proto_tree *tree, const xmt_request *req,
+                                   xmt_sdk sdk, guint key)
 {
-    xmt_sdk sdk = xmt_recognise(req);
-    if (sdk == XMT_SDK_NONE)
-        return FALSE;  /* before anything else: most bodies are not ours */
     if (key && !PINFO_FD_VISITED(pinfo))
         remember_request_line(pinfo, key, req->uri, req->host);
     xmt_config cfg;
@@ -189,6 +187,14 @@ static gboolean dissect_request(tvbuff_t *input, packet_info *pinfo, proto_tree 
     xmt_report_queue(pinfo, xmt_tree_add_message(input, pinfo, tree, msg, req->host));
     pinfo->current_proto = saved_proto;
     return TRUE;
+}
+
+/* A body: recognised before anything else is done, since most are not ours. */
+static gboolean dissect_request(tvbuff_t *input, packet_info *pinfo, proto_tree *tree, const xmt_request *req,
+                                guint key)
+{
+    xmt_sdk sdk = xmt_recognise(req);
+    return sdk != XMT_SDK_NONE && dissect_recognised(input, pinfo, tree, req, sdk, key);
 }
 
 static gboolean enabled(void)
@@ -261,16 +267,15 @@ static void dissect_uri(tvbuff_t *frame, packet_info *pinfo, proto_tree *tree, c
     req.method = "GET";
     req.uri = line->uri;
     req.host = line->host;
-    /* Recognised here, before a tvb is made: dissect_request() then checks
-     * again, cheaply, on the tvb's copy. */
-    if (xmt_recognise(&req) == XMT_SDK_NONE)
+    xmt_sdk sdk = xmt_recognise(&req);  /* before a tvb is made for it */
+    if (sdk == XMT_SDK_NONE)
         return;
     /* The query becomes a data source, so items can point at its bytes. */
     guint len = (guint)req.len;
     tvbuff_t *tvb = tvb_new_child_real_data(frame, (const guint8 *)wmem_strdup(pinfo->pool, query), len, (gint)len);
     add_new_data_source(pinfo, tvb, "Request URI query");
     req.data = tvb_get_ptr(tvb, 0, (gint)len);
-    dissect_request(tvb, pinfo, tree, &req, 0);
+    dissect_recognised(tvb, pinfo, tree, &req, sdk, 0);
 }
 
 /* A request URI that may carry a beacon: a query with data= or data_list=. */
@@ -303,8 +308,7 @@ static const request_line *beacon_line(packet_info *pinfo)
     request_line line = current_request_line(pinfo);
     if (!beacon_like(line.uri))
         return NULL;
-    remember_request_line(pinfo, XMT_KEY_BEACON, line.uri, line.host);
-    return p_get_proto_data(wmem_file_scope(), pinfo, proto_xmtrack, XMT_KEY_BEACON);
+    return remember_request_line(pinfo, XMT_KEY_BEACON, line.uri, line.host);
 }
 
 static int dissect_beacons(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
