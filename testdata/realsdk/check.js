@@ -9,6 +9,8 @@ const { execFileSync } = require('child_process');
 
 const DIR = path.resolve(process.argv[2]);
 const ONLY = process.argv.slice(3);
+// generate.js re-records the h2 source of an h2c replay: check it too.
+for (const n of ONLY.slice()) if (n.endsWith('_h2c')) ONLY.push(n.replace(/_h2c$/, '_h2'));
 
 function tshark(file, filter, fields, extra) {
   const args = [...(extra || []), '-r', file, '-Y', filter, '-T', 'fields', '-E', 'separator=\t', '-E', 'occurrence=a', '-E', 'aggregator=|'];
@@ -22,7 +24,7 @@ const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.pcapng.expect.json'
 for (const ef of files) {
   const exp = JSON.parse(fs.readFileSync(path.join(DIR, ef), 'utf8'));
   const name = exp.capture.replace(/\.pcapng$/, '');
-  if (ONLY.length && !ONLY.includes(name) && !ONLY.includes(exp.replay_of || '')) continue;
+  if (ONLY.length && !ONLY.includes(name)) continue;
   const file = path.join(DIR, exp.capture);
   const want = exp.received.requests.filter((r) => r.method !== 'OPTIONS');
   let got;
