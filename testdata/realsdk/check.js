@@ -1,0 +1,61 @@
+'use strict';
+// Checks each capture with plain tshark (no xmtrack, no key file): every
+// request the collector received must be visible, decrypted where TLS, with
+// its method and path, and nothing else may be in the capture.
+//   node check.js <dir> [capture-name ...]
+const fs = require('fs');
+const path = require('path');
+const { execFileSync } = require('child_process');
+
+const DIR = path.resolve(process.argv[2]);
+const ONLY = process.argv.slice(3);
+// generate.js re-records the h2 source of an h2c replay: check it too.
+for (const n of ONLY.slice()) if (n.endsWith('_h2c')) ONLY.push(n.replace(/_h2c$/, '_h2'));
+
+function tshark(file, filter, fields, extra) {
+  const args = [...(extra || []), '-r', file, '-Y', filter, '-T', 'fields', '-E', 'separator=\t', '-E', 'occurrence=a', '-E', 'aggregator=|'];
+  for (const f of fields) args.push('-e', f);
+  const out = execFileSync('tshark', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 });
+  return out.split('\n').filter(Boolean).map((l) => l.split('\t'));
+}
+
+let failed = 0;
+const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.pcapng.expect.json')).sort();
+for (const ef of files) {
+  const exp = JSON.parse(fs.readFileSync(path.join(DIR, ef), 'utf8'));
+  const name = exp.capture.replace(/\.pcapng$/, '');
+  if (ONLY.length && !ONLY.includes(name)) continue;
+  const file = path.join(DIR, exp.capture);
+  const want = exp.received.requests.filter((r) => r.method !== 'OPTIONS');
+  let got;
+  if (exp.transport === 'h2' || exp.transport === 'h2c') {
+    // One HEADERS frame per request; Wireshark 4.0 names the pseudo-headers.
+    got = [];
+    for (const [ids, methods, paths] of tshark(file, 'http2.headers.method', ['http2.streamid', 'http2.headers.method', 'http2.headers.path'], exp.tshark_args)) {
+      const m = methods.split('|');
+      const p = paths.split('|');
+      const s = ids.split('|');
+      // Several frames may share a packet; the method/path lists line up by frame.
+      m.forEach((x, i) => got.push({ method: x, path: p[i], stream: s[i] }));
+    }
+  } else {
+    got = tshark(file, 'http.request', ['http.request.method', 'http.request.uri']).map(([method, p]) => ({ method, path: p }));
+  }
+  const problems = [];
+  if (got.length !== want.length) problems.push(`${got.length} requests seen by tshark, ${want.length} received by the collector`);
+  const unmatched = got.slice();
+  for (const w of want) {
+    const prefix = w.path.replace(/\.\.\.$/, '');
+    const i = unmatched.findIndex((g) => g.method === w.method && g.path && g.path.startsWith(prefix) && g.path.length === w.path_length);
+    if (i < 0) problems.push(`not visible: ${w.method} ${prefix.slice(0, 60)}`);
+    else unmatched.splice(i, 1);
+  }
+  const forms = tshark(file, 'urlencoded-form', ['urlencoded-form.key'], exp.tshark_args);
+  const status = problems.length ? 'FAIL' : 'ok';
+  if (problems.length) failed++;
+  console.log(`${status.padEnd(4)} ${exp.capture.padEnd(24)} ${exp.transport.padEnd(6)} ${String(got.length).padStart(2)} requests visible` +
+    (forms.length ? `, form keys: ${[...new Set(forms.flatMap((f) => f[0].split('|')))].join(' ')}` : '') +
+    (problems.length ? '\n     ' + problems.join('\n     ') : ''));
+}
+if (!files.length) { console.log('no captures'); process.exit(1); }
+process.exit(failed ? 1 : 0);
