@@ -3,6 +3,7 @@
 #   scripts/deps.sh          build + run (compiler, CMake, Wireshark headers, tshark)
 #   scripts/deps.sh --test   also what the test suite uses (valgrind, clang for the fuzzers,
 #                            clang-tidy, cppcheck, git, openssl, dpkg-dev for the package)
+#   scripts/deps.sh --package  also what scripts/package.sh uses (dpkg-dev, file)
 #   scripts/deps.sh --screenshot  also what scripts/screenshot.sh uses (Wireshark's GUI, Xvfb, xdotool, ImageMagick, fonts)
 # Works as root (containers, CI) and as a user with sudo. Package names are the same on
 # Debian 12, 13 and sid/forky (scripts/matrix.sh installs from zero on each).
@@ -12,6 +13,7 @@ packages=(build-essential cmake pkg-config libglib2.0-dev libdeflate-dev zlib1g-
           wireshark-dev libwireshark-dev tshark python3)
 case "${1:-}" in
   --test) packages+=(valgrind clang libclang-rt-dev clang-tidy cppcheck git openssl dpkg-dev file) ;;
+  --package) packages+=(dpkg-dev file) ;;
   --screenshot) packages+=(wireshark-qt xvfb xdotool imagemagick fonts-dejavu-core fonts-droid-fallback) ;;
   "") ;;
   *) echo "usage: $0 [--test|--screenshot]" >&2; exit 2 ;;

@@ -49,8 +49,14 @@ def to_json(obj):
 
 
 def gz(data):
-    """Deterministic gzip (mtime 0): header 1f8b 0800 00000000 02ff."""
-    return gzip.compress(data, mtime=0)
+    """Deterministic gzip: the bytes Python 3.11's gzip.compress(data, mtime=0) wrote when the
+    captures were made (header 1f8b 0800 00000000 0203).  Built by hand because the header's OS
+    byte depends on the Python version (3.12+ write 0xff), and these bytes feed the CRCs the
+    tests expect."""
+    deflater = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    body = deflater.compress(data) + deflater.flush()
+    trailer = struct.pack("<II", zlib.crc32(data) & 0xffffffff, len(data) & 0xffffffff)
+    return b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\x03" + body + trailer
 
 
 def b64(data):

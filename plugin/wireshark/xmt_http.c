@@ -29,16 +29,19 @@
 typedef struct {
     const char *media_type;
     const char *builtin_name;
+    const char *handle_name;   /* each handle distinct: Decode As lists them */
+    const char *description;
     dissector_handle_t builtin;
 } media_hook;
 
 static media_hook media_hooks[] = {
-    { "application/x-www-form-urlencoded", "urlencoded-form", NULL },
-    { "application/json",                  "json",            NULL },
-    { "text/plain",                        "data-text-lines", NULL },
+    { "application/x-www-form-urlencoded", "urlencoded-form", "xmtrack_form",
+      "Xiaomi Telemetry, then URL-encoded form", NULL },
+    { "application/json", "json", "xmtrack_json", "Xiaomi Telemetry, then JSON", NULL },
+    { "text/plain", "data-text-lines", "xmtrack_text", "Xiaomi Telemetry, then text lines", NULL },
     /* OneTrack's binary uploads: on 4.0 the "data" dissector owns this type,
      * so the http heuristic never sees them (measured). */
-    { "application/octet-stream",          "data",            NULL },
+    { "application/octet-stream", "data", "xmtrack_octets", "Xiaomi Telemetry, then data", NULL },
 };
 
 static int proto_http = -1;
@@ -54,6 +57,7 @@ static dissector_handle_t beacon_handle;
 typedef struct {
     const char *uri;
     const char *host;
+    wmem_map_t *headers;  /* HTTP's header map by lower-case name, or NULL */
 } request_line;
 
 /* The n-th body of this frame gets the n-th cache slot (pipelined requests). */
@@ -69,8 +73,8 @@ static guint next_body_key(packet_info *pinfo)
  * pass only. */
 static request_line current_request_line(packet_info *pinfo)
 {
-    request_line line = { NULL, NULL };
-#if XMT_WS_VER >= 404
+    request_line line = { NULL, NULL, NULL };
+#if XMT_HTTP_REQUEST_PER_EXCHANGE
     http_req_res_t *rr = p_get_proto_data(wmem_file_scope(), pinfo, proto_http, HTTP_PROTO_DATA_REQRES);
     if (rr) {
         line.uri = rr->request_uri;
@@ -87,23 +91,48 @@ static request_line current_request_line(packet_info *pinfo)
     return line;
 }
 
-/* Keeps a recognised message's request line for later passes. */
-static const request_line *remember_request_line(packet_info *pinfo, guint key, const char *uri, const char *host)
+static void copy_header(gpointer name, gpointer value, gpointer copy)
 {
-    request_line *kept = wmem_new(wmem_file_scope(), request_line);
+    wmem_map_insert(copy, wmem_strdup(wmem_file_scope(), name), wmem_strdup(wmem_file_scope(), value));
+}
+
+/* Keeps a recognised message's request line and headers for later passes:
+ * HTTP's conversation only holds the last request, and from 4.6 on its
+ * header map is empty on every pass after the first (measured). */
+static const request_line *remember_request_line(packet_info *pinfo, guint key, const char *uri, const char *host,
+                                                 wmem_map_t *headers)
+{
+    request_line *kept = wmem_new0(wmem_file_scope(), request_line);
     kept->uri = wmem_strdup(wmem_file_scope(), uri);
     kept->host = wmem_strdup(wmem_file_scope(), host);
+    if (headers) {
+        kept->headers = wmem_map_new(wmem_file_scope(), g_str_hash, g_str_equal);
+        wmem_map_foreach(headers, copy_header, kept->headers);
+    }
     p_add_proto_data(wmem_file_scope(), pinfo, proto_xmtrack, key, kept);
     return kept;
+}
+
+/* Header values and request lines as valid UTF-8, since they become string
+ * fields: 4.0's HTTP replaced invalid bytes, 4.4 on hand them on as sent. */
+static const char *valid_utf8(packet_info *pinfo, const char *text)
+{
+    if (!text || g_utf8_validate(text, -1, NULL))
+        return text;
+    char *valid = g_utf8_make_valid(text, -1);
+    char *copy = wmem_strdup(pinfo->pool, valid);
+    g_free(valid);
+    return copy;
 }
 
 /* The request line a body belongs to: HTTP's on the first pass, ours (kept
  * when the message was recognised) on later ones; FALSE when a later pass
  * meets a body that was not recognised on the first. */
-static gboolean body_request_line(packet_info *pinfo, guint key, request_line *line)
+static gboolean body_request_line(packet_info *pinfo, guint key, wmem_map_t *headers, request_line *line)
 {
     if (!PINFO_FD_VISITED(pinfo)) {
         *line = current_request_line(pinfo);
+        line->headers = headers;
         return TRUE;
     }
     const request_line *kept = p_get_proto_data(wmem_file_scope(), pinfo, proto_xmtrack, key);
@@ -133,18 +162,16 @@ static gboolean describe_body(tvbuff_t *tvb, packet_info *pinfo, void *data, gui
     if (info && !XMT_HTTP_IS_REQUEST(info))
         return FALSE;  /* analytics are uploads: responses are never ours */
     request_line line;
-    if (!body_request_line(pinfo, key, &line))
+    if (!body_request_line(pinfo, key, info ? info->data : NULL, &line))
         return FALSE;
     req->kind = XMT_INPUT_BODY;
     req->len = tvb_captured_length(tvb);
     req->data = tvb_get_ptr(tvb, 0, (gint)req->len);
     req->content_type = pinfo->match_string;
     req->method = "POST";
-    req->uri = line.uri;
-    req->host = line.host;
-    wmem_map_t *headers = info ? info->data : NULL;
-    if (header(headers, "host"))
-        req->host = header(headers, "host");
+    req->uri = valid_utf8(pinfo, line.uri);
+    wmem_map_t *headers = line.headers;
+    req->host = valid_utf8(pinfo, header(headers, "host") ? header(headers, "host") : line.host);
     req->user_agent = header(headers, "user-agent");
     if (headers) {
         req->header = lookup_header;
@@ -160,7 +187,7 @@ static gboolean describe_body(tvbuff_t *tvb, packet_info *pinfo, void *data, gui
 
 /* ---- decoding and the tree --------------------------------------------- */
 
-static gboolean free_message(wmem_allocator_t *allocator _U_, wmem_cb_event_t event _U_, void *msg)
+static xmt_wmem_cb_result free_message(wmem_allocator_t *allocator _U_, wmem_cb_event_t event _U_, void *msg)
 {
     xmt_message_free(msg);
     return FALSE;  /* once: the callback goes with the packet */
@@ -173,7 +200,7 @@ static gboolean dissect_recognised(tvbuff_t *input, packet_info *pinfo, proto_tr
                                    xmt_sdk sdk, guint key)
 {
     if (key && !PINFO_FD_VISITED(pinfo))
-        remember_request_line(pinfo, key, req->uri, req->host);
+        remember_request_line(pinfo, key, req->uri, req->host, req->header_ctx);
     xmt_config cfg;
     xmt_config_for_tree(&cfg, tree);
     xmt_message *msg = xmt_decode_as(req, sdk, &cfg);
@@ -266,7 +293,7 @@ static void dissect_uri(tvbuff_t *frame, packet_info *pinfo, proto_tree *tree, c
     req.len = strlen(query);
     req.method = "GET";
     req.uri = line->uri;
-    req.host = line->host;
+    req.host = line->host;  /* made valid UTF-8 when kept */
     xmt_sdk sdk = xmt_recognise(&req);  /* before a tvb is made for it */
     if (sdk == XMT_SDK_NONE)
         return;
@@ -298,7 +325,7 @@ static const request_line *beacon_line(packet_info *pinfo)
         return p_get_proto_data(wmem_file_scope(), pinfo, proto_xmtrack, XMT_KEY_BEACON);
     if (p_get_proto_data(pinfo->pool, pinfo, proto_xmtrack, XMT_KEY_BODY_COUNT))
         return NULL;  /* a body was handed to us: an upload or a response, not a beacon */
-#if XMT_WS_VER < 404
+#if !XMT_HTTP_REQUEST_PER_EXCHANGE
     /* HTTP marks the frames of requests and responses with their exchange
      * (4.0's push_req/push_res); the cheapest test that this one holds a request. */
     const http_req_res_t *rr = p_get_proto_data(wmem_file_scope(), pinfo, proto_http, 0);
@@ -308,7 +335,8 @@ static const request_line *beacon_line(packet_info *pinfo)
     request_line line = current_request_line(pinfo);
     if (!beacon_like(line.uri))
         return NULL;
-    return remember_request_line(pinfo, XMT_KEY_BEACON, line.uri, line.host);
+    return remember_request_line(pinfo, XMT_KEY_BEACON, valid_utf8(pinfo, line.uri), valid_utf8(pinfo, line.host),
+                                 NULL);
 }
 
 static int dissect_beacons(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
@@ -339,8 +367,10 @@ void xmt_http_handoff(void)
     for (gsize i = 0; i < G_N_ELEMENTS(media_hooks); i++) {
         media_hooks[i].builtin = find_dissector(media_hooks[i].builtin_name);
         /* No protocol on these handles: disabling xmtrack must not silence
-         * the built-in dissectors they stand in for. */
-        dissector_handle_t h = create_dissector_handle_with_name(media_dissectors[i], -1, "xmtrack_media");
+         * the built-in dissectors they stand in for.  Hence a description
+         * each, which Decode As needs to list a handle (4.6 aborts without). */
+        dissector_handle_t h = create_dissector_handle_with_name_and_description(
+            media_dissectors[i], -1, media_hooks[i].handle_name, media_hooks[i].description);
         dissector_add_string("media_type", media_hooks[i].media_type, h);
     }
     heur_dissector_add("http", dissect_heur_body, "Xiaomi Telemetry in HTTP bodies without Content-Type",

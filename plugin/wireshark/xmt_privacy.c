@@ -38,7 +38,7 @@ static void watch_free(void *r)
     g_free(rec->value);
 }
 
-static gboolean watch_update(void *r, char **error)
+static xmt_uat_cb_result watch_update(void *r, char **error)
 {
     const watch_record *rec = r;
     if (!rec->value || !rec->value[0]) {

@@ -259,14 +259,16 @@ static void rows_init(row_format format, const char *opt_arg)
     }
 }
 
-static void csv_init(const char *opt_arg, void *userdata _U_)
+static xmt_stat_init_result csv_init(const char *opt_arg, void *userdata _U_)
 {
     rows_init(ROWS_CSV, opt_arg);
+    XMT_STAT_INIT_DONE;
 }
 
-static void jsonl_init(const char *opt_arg, void *userdata _U_)
+static xmt_stat_init_result jsonl_init(const char *opt_arg, void *userdata _U_)
 {
     rows_init(ROWS_JSONL, opt_arg);
+    XMT_STAT_INIT_DONE;
 }
 
 /* ---- Export Objects ---------------------------------------------------- */

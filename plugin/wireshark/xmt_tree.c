@@ -238,7 +238,7 @@ static void add_json_tree(packet_info *pinfo, proto_tree *tree, const xmt_decode
 static void add_info_column(packet_info *pinfo, const xmt_message *msg)
 {
     char text[96], count[16];
-    guint32_to_str_buf(msg->event_count, count, sizeof count);
+    xmt_uint32_to_str_buf(msg->event_count, count, sizeof count);
     g_strlcpy(text, " [xmtrack ", sizeof text);
     g_strlcat(text, xmt_sdk_name(msg->sdk), sizeof text);
     g_strlcat(text, ": ", sizeof text);

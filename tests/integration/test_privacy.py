@@ -8,7 +8,7 @@ import json
 import os
 import unittest
 
-from tshark_env import TsharkEnv
+from tshark_env import TsharkEnv, stats_tree_counts
 import privacy_payloads as PP
 
 CAPTURE = "privacy.pcap"
@@ -61,14 +61,12 @@ class Privacy(unittest.TestCase):
     def test_statistics_tree(self):
         out = self.tshark.run("-r", self.tshark.capture(CAPTURE), "-q", "-z", "xmtrack,tree",
                               *PP.watch_uat_options()).stdout
-        rows = {line.split()[0]: line.split()[1] for line in out.splitlines()
-                if line.strip() and not line.startswith(("=", "-", "Topic", "Xiaomi"))
-                and len(line.split()) >= 2 and line.split()[1].isdigit()}
-        self.assertEqual(rows.get("sensors"), "3")
-        self.assertEqual(rows.get("device_report"), "1")
+        rows = dict(stats_tree_counts(out))
+        self.assertEqual(rows.get("sensors"), 3)
+        self.assertEqual(rows.get("device_report"), 1)
         for kind in PP.ALL_KINDS:
-            self.assertEqual(rows.get(kind), "1", kind)
-        self.assertIn("Events with watch-list hits         1", out)
+            self.assertEqual(rows.get(kind), 1, kind)
+        self.assertEqual(rows.get("Events with watch-list hits"), 1)
 
     def test_csv_one_row_per_event(self):
         out = self.tshark.run("-r", self.tshark.capture("sensors_android.pcap"), "-q", "-z", "xmtrack,csv").stdout

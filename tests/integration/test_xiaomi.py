@@ -118,7 +118,7 @@ class Xiaomi(unittest.TestCase):
         self.assertNotEqual(status, 0, "openssl must reject the padding too")
         got = self.tshark.fields("xiaomi_malformed.pcap", ["xmtrack.decrypted", "xmtrack.event_count",
                                                            "_ws.expert.message"], "frame.number == %d" % frame)[0]
-        self.assertEqual(got["xmtrack.decrypted"], ["0"])
+        self.assertEqual(got["xmtrack.decrypted"], [False])
         self.assertEqual(got["xmtrack.event_count"], ["0"])
         self.assertTrue(any(m.startswith("AES: stat_value: bad PKCS#7 padding") for m in got["_ws.expert.message"]))
         self.assertNotIn("stat_value (AES-decrypted)", data_sources(self.hexdump("xiaomi_malformed.pcap", frame)))

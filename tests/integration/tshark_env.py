@@ -7,8 +7,10 @@ module calls `TsharkEnv.shared()`, which proves first that the plugin loaded:
 a plugin that failed to load must never look like "no match".
 """
 import atexit
+import calendar
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -50,6 +52,7 @@ class TsharkEnv:
                 os.chmod(os.path.join(root, name), 0o755 if name in dirs else 0o644)
         os.chmod(self.home, 0o755)
         self.plugin_path = os.path.join(plugin_dir, "xmtrack.so")
+        self._field_types = None
         self.env = dict(os.environ, HOME=self.home, WIRESHARK_PLUGIN_DIR=self.no_global_plugins,
                         WIRESHARK_ABORT_ON_DISSECTOR_BUG="1", LC_ALL="C.UTF-8")
 
@@ -84,19 +87,35 @@ class TsharkEnv:
         loaded = [line.split("\t") for line in out.splitlines() if line.startswith("xmtrack.so")]
         if not loaded or loaded[0][-1] != self.plugin_path:
             raise AssertionError(f"{self.plugin_path} is not among tshark's plugins:\n{out}")
-        if "\tXMTRACK\txmtrack\n" not in self.run("-G", "protocols").stdout:
+        # Name, short name, filter name; 4.4 and later add further columns.
+        protocols = [line.split("\t")[:3] for line in self.run("-G", "protocols").stdout.splitlines()]
+        if ["Xiaomi Telemetry", "XMTRACK", "xmtrack"] not in protocols:
             raise AssertionError("protocol xmtrack is not registered")
 
     def capture(self, name):
         return os.path.join(self.captures, name)
 
+    def field_types(self):
+        """Field abbreviation -> FT_ type, from tshark -G fields (read once)."""
+        if self._field_types is None:
+            rows = (line.split("\t") for line in self.run("-G", "fields").stdout.splitlines())
+            self._field_types = {r[2]: r[3] for r in rows if len(r) > 3 and r[0] == "F"}
+        return self._field_types
+
     def fields(self, capture, fields, display_filter="xmtrack", extra=()):
-        """One dict per matching frame: field -> list of values (tshark -T json -e)."""
+        """One dict per matching frame: field -> list of values (tshark -T json -e).
+
+        Values are compared, not tshark's way of printing them: booleans become Python bools
+        (4.0 prints 1/0, 4.2+ True/False) and absolute times epoch milliseconds (4.6 prints
+        ISO 8601); every other value stays the text tshark printed."""
         args = ["-r", self.capture(capture), "-T", "json", "-Y", display_filter, *extra]
         for f in fields:
             args += ["-e", f]
         out = self.run(*args).stdout
-        return [packet["_source"]["layers"] for packet in json.loads(out or "[]")]
+        types = self.field_types()
+        return [{name: [typed_value(types.get(name), v) for v in values]
+                 for name, values in packet["_source"]["layers"].items()}
+                for packet in json.loads(out or "[]")]
 
     def count(self, capture, display_filter, extra=()):
         out = self.run("-r", self.capture(capture), "-Y", display_filter, "-T", "fields",
@@ -110,3 +129,48 @@ class TsharkEnv:
         """Expert messages of xmtrack frames, per frame: [(name?, message), ...]."""
         rows = self.fields(capture, ["frame.number", "_ws.expert.message"], "xmtrack", extra)
         return {int(r["frame.number"][0]): r.get("_ws.expert.message", []) for r in rows}
+
+
+_MONTHS = {name: i for i, name in enumerate(
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1)}
+# "May  1, 2020 00:00:00.123000000 UTC" (4.0-4.4) or "2020-05-01T00:00:00.123000000Z" (4.6)
+_CLASSIC_TIME = re.compile(r"^(\w{3}) +(\d+), (\d{4}) (\d\d):(\d\d):(\d\d)\.(\d{9}) UTC$")
+_ISO_TIME = re.compile(r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)\.(\d{9})Z$")
+
+
+def epoch_ms(text):
+    """Epoch milliseconds of an FT_ABSOLUTE_TIME in UTC as any supported tshark prints it."""
+    m = _CLASSIC_TIME.match(text)
+    if m:
+        mon, day, year, hh, mm, ss, frac = m.groups()
+        parts = (int(year), _MONTHS[mon], int(day), int(hh), int(mm), int(ss))
+    else:
+        m = _ISO_TIME.match(text)
+        if not m:
+            raise AssertionError(f"not a UTC time as tshark prints one: {text!r}")
+        *ymdhms, frac = m.groups()
+        parts = tuple(int(x) for x in ymdhms)
+    return calendar.timegm(parts + (0, 0, 0)) * 1000 + int(frac) // 1000000
+
+
+def typed_value(ftype, text):
+    if ftype == "FT_BOOLEAN":
+        if text not in ("1", "0", "True", "False"):
+            raise AssertionError(f"not a boolean as tshark prints one: {text!r}")
+        return text in ("1", "True")
+    if ftype == "FT_ABSOLUTE_TIME":
+        return epoch_ms(text)
+    return text
+
+
+_STATS_ROW = re.compile(r"^\s*(\S.*?)\s{2,}(\d+)(?:\s|$)")
+
+
+def stats_tree_counts(out):
+    """(label, count) of each row of a -z stats tree, however wide tshark makes its columns."""
+    rows = []
+    for line in out.splitlines():
+        m = _STATS_ROW.match(line)
+        if m and not line.startswith(("=", "-", "Topic")):
+            rows.append((m.group(1), int(m.group(2))))
+    return rows

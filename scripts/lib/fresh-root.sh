@@ -1,0 +1,56 @@
+# Shared by scripts/matrix.sh and scripts/fresh-install.sh: runs a script inside a fresh,
+# throw-away Debian root file system made by mmdebstrap, with a clean clone of this
+# repository's HEAD in it. Nothing is kept or reused between runs: each root starts from
+# Debian's minimal base, as a new machine would.
+#
+# Needs root and mmdebstrap (installed here when missing). mmdebstrap mounts /proc, /sys and
+# /dev for the hooks and removes the root afterwards (output /dev/null).
+
+need_root_and_mmdebstrap() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "$0: run as root (it builds root file systems with mmdebstrap)" >&2
+    exit 2
+  fi
+  if ! command -v mmdebstrap >/dev/null; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mmdebstrap >/dev/null
+  fi
+}
+
+# clean_clone DIR: the committed HEAD of this repository, as CI checks it out.
+clean_clone() {
+  git -C "$REPO" clone --quiet --no-hardlinks "$REPO" "$1"
+}
+
+# in_fresh_root SUITE LOG INCLUDE SCRIPT: a fresh SUITE root with the packages INCLUDE
+# (comma-separated, may be empty) and the clone at /src, in which the bash text SCRIPT runs
+# as root (with -euo pipefail). Its output goes to LOG. Returns SCRIPT's status (or
+# mmdebstrap's).
+#
+# Check-Valid-Until is off because the Debian archive reachable here is a dated snapshot whose
+# Release files have expired; it changes nothing else about what is installed.
+in_fresh_root() {
+  local suite=$1 log=$2 include=$3 script=$4 work
+  work=$(mktemp -d)
+  clean_clone "$work/src"
+  printf '%s\n' "$script" >"$work/inside.sh"
+  mmdebstrap --variant=minbase --include="ca-certificates${include:+,$include}" \
+    --aptopt='Acquire::Check-Valid-Until "false"' \
+    --customize-hook="sync-in $work/src /src" \
+    --customize-hook="upload $work/inside.sh /inside.sh" \
+    --customize-hook='chroot "$1" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 bash -euo pipefail /inside.sh' \
+    "$suite" /dev/null >"$log" 2>&1
+  local status=$?
+  rm -rf "$work"
+  return $status
+}
+
+# Wireshark's version in a Debian suite, as apt would install it (for the summary).
+suite_of() {
+  case "$1" in
+    bookworm) echo "Debian 12, Wireshark 4.0" ;;
+    trixie) echo "Debian 13, Wireshark 4.4" ;;
+    sid|forky) echo "Debian $1, Wireshark 4.6" ;;
+    *) echo "$1" ;;
+  esac
+}
