@@ -36,6 +36,7 @@ in_fresh_root() {
   printf '%s\n' "$script" >"$work/inside.sh"
   mmdebstrap --variant=minbase --include="ca-certificates${include:+,$include}" \
     --aptopt='Acquire::Check-Valid-Until "false"' \
+    --customize-hook='mkdir -p "$1/src"' \
     --customize-hook="sync-in $work/src /src" \
     --customize-hook="upload $work/inside.sh /inside.sh" \
     --customize-hook='chroot "$1" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 bash -euo pipefail /inside.sh' \
