@@ -64,6 +64,7 @@ def mistat_v2(stat_value):
 Case = collections.namedtuple("Case", "label request error shown")
 
 ZEROS = 300000  # non-object elements of an event array: each one a decode error before the cap
+MEMBERS = 4096  # leaves of each of 250 events (the most listed per event): a million tree items
 
 CRASH_CLASSES = {
     # An empty span (an empty value, layer or plaintext) gave an item with no
@@ -79,8 +80,10 @@ CRASH_CLASSES = {
         Case("sensors: GET beacon with an empty data",
              b"GET /sa.gif?project=default&data=&ext=crc%3D1 HTTP/1.1\r\nHost: sa.api.intl.miui.com\r\n\r\n",
              "payload: data: empty value", {"xmtrack.sdk": "sensors", "xmtrack.project": "default"}),
-        Case("sensors: gzip that inflates to nothing", form_post("gzip=1&data_list=" + b64q(gzip.compress(b"", mtime=0))),
-             "gzip: data_list: decodes to no bytes", {"xmtrack.sdk": "sensors", "xmtrack.layers": "base64, gzip"}),
+        Case("sensors: base64 of nothing (padding only)", form_post("gzip=0&data_list=%3D%3D"),
+             "base64: data_list: not valid base64: empty", {"xmtrack.sdk": "sensors", "xmtrack.gzip_code": "0"}),
+        Case("sensors: gzip of nothing", form_post("gzip=1&data_list=" + b64q(gzip.compress(b"", mtime=0))),
+             "gzip: data_list: no data", {"xmtrack.sdk": "sensors", "xmtrack.layers": "percent-encoding, base64"}),
         Case("miui_analytics: empty value", form_post("value=&ts=1588291215000&nonce=7&sign=00", "/track/v1",
                                                       "tracking.intl.miui.com"),
              "payload: value: empty value", {"xmtrack.sdk": "miui_analytics", "xmtrack.param": "nonce=7"}),
@@ -112,7 +115,13 @@ CRASH_CLASSES = {
     "unbounded-errors": [
         Case("sensors: an event, then %d zeros" % ZEROS,
              sensors_gzip1(b'[{"event":"first"}' + b",0" * ZEROS + b"]"),
-             "limit: ", {"xmtrack.sdk": "sensors", "xmtrack.event": "first", "xmtrack.event_count": "1"}),
+             "limit: 9936 more decode errors in this message are not shown",
+             {"xmtrack.sdk": "sensors", "xmtrack.event": "first", "xmtrack.event_count": "1"}),
+        Case("sensors: 250 events of %d members" % MEMBERS,
+             sensors_gzip1(b"[" + b",".join([b'{"event":"many","properties":{"a":[%s]}}'
+                                               % b",".join([b"0"] * (MEMBERS - 1))] * 250) + b"]"),
+             "limit: the tree shows at most 250000 items of one message",
+             {"xmtrack.sdk": "sensors", "xmtrack.event": "many", "xmtrack.event_count": "250"}),
     ],
 }
 
