@@ -3,6 +3,9 @@
 of the robustness runs (README "Robustness"), each the smallest request that
 shows it.  robustness.py dissects them with the originals (ASan, valgrind,
 two-pass).  Rerun after changing make_pcap.py; add a case for a new finding.
+The crash classes of issue 11 (CRASH_CLASSES) also carry what each request
+must give (tests/integration/test_crash_classes.py), and are written as
+inputs of the decode fuzz harness (tests/fuzz/regressions/decode/).
 
     tests/robustness/make_regressions.py
 """
@@ -147,12 +150,49 @@ CASES = {
 CASES.update({name: [case.request for case in cases] for name, cases in CRASH_CLASSES.items()})
 
 
+# The fuzz_decode harness's selector (tests/fuzz/fuzz_common.h): request URI
+# paths and Host by their index in fuzz_uris and fuzz_hosts; other paths are
+# left out (index 0), which every crash case is recognised without.
+FUZZ_URIS = {"/sa": 1, "/sa.gif": 2, "/track/v1": 4, "/mistats/v2": 5, "/track/v4": 6}
+FUZZ_HOST_SENSORS = 1
+FUZZ_FORM = 1  # fuzz_content_types[1]
+
+
+def fuzz_decode_input(request):
+    """The request as an input of tests/fuzz/fuzz_decode.c: two selector bytes, then the body or query."""
+    head, _, body = request.partition(b"\r\n\r\n")
+    method, uri = head.split(b" ")[:2]
+    path, _, query = uri.decode().partition("?")
+    uri_index = FUZZ_URIS.get(path, 0)
+    if method == b"GET":
+        return bytes([1 | uri_index << 1 | FUZZ_HOST_SENSORS << 4, 0]) + query.encode()
+    return bytes([uri_index << 1 | FUZZ_HOST_SENSORS << 4, FUZZ_FORM]) + body
+
+
+def write_fuzz_regressions():
+    """Each crash case as a regression input of the decode harness: the core's
+    side of the class (spans in their layer, errors capped), run by fuzz.regressions."""
+    out = os.path.join(os.path.dirname(HERE), "fuzz", "regressions", "decode")
+    os.makedirs(out, exist_ok=True)
+    n = 0
+    for name, cases in CRASH_CLASSES.items():
+        for case in cases:
+            slug = "".join(c if c.isalnum() else "-" for c in case.label.lower()).strip("-")
+            while "--" in slug:
+                slug = slug.replace("--", "-")
+            with open(os.path.join(out, "%s-%s" % (name, slug)), "wb") as f:
+                f.write(fuzz_decode_input(case.request))
+            n += 1
+    print("wrote %d inputs to %s" % (n, out))
+
+
 def main():
     out = os.path.join(HERE, "regressions")
     os.makedirs(out, exist_ok=True)
     for name, requests in CASES.items():
         write_pcap(os.path.join(out, name + ".pcap"), requests)
     print("wrote %d captures to %s" % (len(CASES), out))
+    write_fuzz_regressions()
 
 
 if __name__ == "__main__":
