@@ -306,9 +306,10 @@ void xmt_parse_json_span(xmt_message *msg, const xmt_request *req, xmt_span span
 
 /* Every element counts, objects or not: each non-object is an error, and
  * an array of 300,000 zeros must not cost 300,000 of them. */
-static gboolean event_limit_reached(xmt_message *msg, const xmt_json_node *n, int layer, const xmt_config *cfg, guint done)
+static gboolean event_limit_reached(xmt_message *msg, const xmt_json_node *n, int layer, const xmt_config *cfg,
+                                    guint elements_before)
 {
-    if (done < cfg->max_events)
+    if (elements_before < cfg->max_events)
         return FALSE;
     xmt_message_add_error(msg, "limit", xmt_span_make(layer, n->off, n->len),
                           "more than %u events in one message; the rest are not decoded", cfg->max_events);
