@@ -304,9 +304,12 @@ void xmt_parse_json_span(xmt_message *msg, const xmt_request *req, xmt_span span
     }
 }
 
-static gboolean event_limit_reached(xmt_message *msg, const xmt_json_node *n, int layer, const xmt_config *cfg, guint done)
+/* Every element counts, objects or not: each non-object is an error, and
+ * an array of 300,000 zeros must not cost 300,000 of them. */
+static gboolean event_limit_reached(xmt_message *msg, const xmt_json_node *n, int layer, const xmt_config *cfg,
+                                    guint elements_before)
 {
-    if (done < cfg->max_events)
+    if (elements_before < cfg->max_events)
         return FALSE;
     xmt_message_add_error(msg, "limit", xmt_span_make(layer, n->off, n->len),
                           "more than %u events in one message; the rest are not decoded", cfg->max_events);
@@ -329,12 +332,12 @@ void xmt_for_each_event(xmt_message *msg, const xmt_json_doc *doc, int layer, co
                               "%s: expected an array or object of events", what);
         return;
     }
-    guint done = 0, index = 0;
+    guint index = 0;
     for (guint32 c = xmt_json_first_child(doc, 0); c != XMT_JSON_NONE; c = xmt_json_node_at(doc, c)->next, index++) {
         const xmt_json_node *n = xmt_json_node_at(doc, c);
         if (!(n->flags & XMT_JSON_COMPLETE))
             break;  /* cut by a syntax error or a limit, already reported */
-        if (event_limit_reached(msg, n, layer, cfg, done))
+        if (event_limit_reached(msg, n, layer, cfg, index))
             break;
         if (n->type != XMT_JSON_OBJECT) {
             xmt_message_add_error(msg, "JSON", xmt_span_make(layer, n->off, n->len),
@@ -342,6 +345,5 @@ void xmt_for_each_event(xmt_message *msg, const xmt_json_doc *doc, int layer, co
             continue;
         }
         decode_one(msg, doc, c, layer, cfg, user);
-        done++;
     }
 }

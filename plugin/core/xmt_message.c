@@ -185,6 +185,10 @@ void xmt_message_add_fact(xmt_message *msg, xmt_fact_id id, const char *str, gin
 
 void xmt_message_add_error(xmt_message *msg, const char *layer, xmt_span span, const char *fmt, ...)
 {
+    if (msg->errors->len >= XMT_MAX_ERRORS) {
+        msg->errors_dropped++;  /* not even formatted: there may be hundreds of thousands */
+        return;
+    }
     va_list ap;
     va_start(ap, fmt);
     char *tmp = g_strdup_vprintf(fmt, ap);

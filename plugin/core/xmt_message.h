@@ -19,8 +19,10 @@
  * query string of the request URI for GET beacons. */
 #define XMT_LAYER_INPUT (-1)
 
-/* A byte range inside a layer (or inside the input when layer < 0).
- * len == 0 means "no position known". */
+/* A byte range inside a layer (or inside the input when layer < 0).  An
+ * empty range (len == 0) is still a place, at off: an empty value, or an
+ * empty layer; what has no place in the bytes (a header, a derived key)
+ * gets (XMT_LAYER_INPUT, 0, 0).  Either way off + len lies inside the layer. */
 typedef struct {
     int layer;
     guint32 off;
@@ -134,7 +136,8 @@ typedef struct {
     GPtrArray *layers;   /* of xmt_layer*, in the order they were peeled */
     GArray *facts;       /* message-level facts */
     GPtrArray *events;   /* of xmt_event* */
-    GArray *errors;      /* of xmt_error */
+    GArray *errors;      /* of xmt_error, the first XMT_MAX_ERRORS */
+    guint errors_dropped; /* errors met after those */
     guint event_count;   /* decoded (non-opaque) events */
     gboolean has_json;
     xmt_span json;       /* the JSON document the events came from */
@@ -160,6 +163,11 @@ const xmt_layer *xmt_message_layer(const xmt_message *msg, int index);
  * layer keeps its length and label. Used to give the bytes to a tvb without
  * copying them. */
 guint8 *xmt_message_steal_layer(xmt_message *msg, int index);
+
+/* Errors kept per message: each is a tree item, and hostile input can have
+ * one per JSON value (an event array of 300,000 zeros).  The rest are only
+ * counted, in errors_dropped. */
+#define XMT_MAX_ERRORS 64u
 
 void xmt_message_add_fact(xmt_message *msg, xmt_fact_id id, const char *str, gint64 num, xmt_span span);
 void xmt_message_add_error(xmt_message *msg, const char *layer, xmt_span span,

@@ -222,10 +222,15 @@ static void decode_batch(xmt_message *msg, const xmt_json_doc *doc, guint32 obje
 static void decode_plaintext(xmt_message *msg, const xmt_request *req, int layer, const xmt_config *cfg)
 {
     const xmt_layer *plain = xmt_message_layer(msg, layer);
-    if (plain->len == 0 || (plain->data[0] != '[' && plain->data[0] != '{')) {
+    if (plain->len == 0) {
+        xmt_message_add_error(msg, "AES", xmt_span_make(layer, 0, 0),
+                              "stat_value: the plaintext is empty (the ciphertext is one block of padding)");
+        return;
+    }
+    if (plain->data[0] != '[' && plain->data[0] != '{') {
         xmt_message_add_error(msg, "AES", xmt_span_make(layer, 0, plain->len),
                               "stat_value: the plaintext is not JSON (first byte 0x%02x): wrong key?",
-                              plain->len ? plain->data[0] : 0);
+                              plain->data[0]);
         return;
     }
     xmt_span json = xmt_span_make(layer, 0, plain->len);
@@ -280,11 +285,11 @@ static void decode_v2(const xmt_request *req, const xmt_form *form, const xmt_co
         xmt_mistat_derive_key(in[0], in[1], in[2], key);
         xmt_message_add_fact(msg, XMT_FACT_DERIVED_KEY, xmt_message_strdup(msg, key), 0,
                              xmt_span_make(XMT_LAYER_INPUT, 0, 0));
-        layer = decrypt_stat_value(msg, req, text, key);
+        if (text.len)  /* an empty one is said to be empty, below */
+            layer = decrypt_stat_value(msg, req, text, key);
     }
     if (layer < 0) {
-        xmt_event *rec = xmt_xiaomi_add_opaque_record(msg, "stat_value (not decrypted)", text);
-        xmt_event_add_fact(rec, XMT_FACT_CIPHERTEXT, xmt_xiaomi_text(msg, (const char *)xmt_span_data(msg, req, text), text.len), 0, text);
+        xmt_xiaomi_add_cipher_value(msg, req, "stat_value", "stat_value (not decrypted)", text, XMT_FACT_CIPHERTEXT);
         return;
     }
     msg->decrypted = TRUE;
@@ -297,9 +302,7 @@ static void decode_v3(const xmt_request *req, const xmt_form *form, xmt_message 
     const xmt_form_param *p = xmt_xiaomi_payload_param(msg, form, "p");
     share_identity(form, msg, shared, "ai", NULL);
     xmt_span text = xmt_peel_percent(msg, req, xmt_xiaomi_value_span(p), "p");
-    xmt_event *rec = xmt_xiaomi_add_opaque_record(msg, "p (key from key_get)", text);
-    xmt_event_add_fact(rec, XMT_FACT_CIPHERTEXT,
-                       xmt_xiaomi_text(msg, (const char *)xmt_span_data(msg, req, text), text.len), 0, text);
+    xmt_xiaomi_add_cipher_value(msg, req, "p", "p (key from key_get)", text, XMT_FACT_CIPHERTEXT);
 }
 
 void xmt_mistat_decode(const xmt_request *req, const xmt_form *form, const xmt_config *cfg, xmt_message *msg)

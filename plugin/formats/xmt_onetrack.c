@@ -166,8 +166,6 @@ void xmt_onetrack_decode(const xmt_request *req, const xmt_form *form, const xmt
     xmt_span text = xmt_peel_percent(msg, req, xmt_xiaomi_value_span(secret), "secretKey");
     /* The client's AES key, wrapped with the server's RSA key: the same kind of
      * datum as Sensors' ekey, so the same field. */
-    xmt_event *rec = xmt_xiaomi_add_opaque_record(msg, "key exchange (RSA-wrapped AES key)", text);
-    xmt_event_add_fact(rec, XMT_FACT_EKEY,
-                       xmt_xiaomi_text(msg, (const char *)xmt_span_data(msg, req, text), text.len), 0, text);
+    xmt_xiaomi_add_cipher_value(msg, req, "secretKey", "key exchange (RSA-wrapped AES key)", text, XMT_FACT_EKEY);
     xmt_shared_finish(&shared, msg);
 }

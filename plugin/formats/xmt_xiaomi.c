@@ -144,12 +144,13 @@ void xmt_xiaomi_for_each_object(xmt_message *msg, const xmt_json_doc *doc, guint
                               "%s: expected an array of records", what);
         return;
     }
-    guint index = 0;
+    guint index = 0, skipped = 0;
     for (guint32 c = xmt_json_first_child(doc, array); c != XMT_JSON_NONE; c = xmt_json_node_at(doc, c)->next, index++) {
         const xmt_json_node *child = xmt_json_node_at(doc, c);
         if (!(child->flags & XMT_JSON_COMPLETE))
             break;  /* cut by a syntax error or a limit, already reported */
-        if (msg->events->len >= cfg->max_events) {
+        /* Elements that are not objects count too: each is an error. */
+        if (msg->events->len + skipped >= cfg->max_events) {
             xmt_message_add_error(msg, "limit", xmt_span_make(layer, child->off, child->len),
                                   "more than %u events in one message; the rest are not decoded", cfg->max_events);
             break;
@@ -157,6 +158,7 @@ void xmt_xiaomi_for_each_object(xmt_message *msg, const xmt_json_doc *doc, guint
         if (child->type != XMT_JSON_OBJECT) {
             xmt_message_add_error(msg, "JSON", xmt_span_make(layer, child->off, child->len),
                                   "%s: element %u is not an object", what, index);
+            skipped++;
             continue;
         }
         fn(msg, doc, c, layer, cfg, user);
@@ -301,4 +303,18 @@ xmt_event *xmt_xiaomi_add_opaque_record(xmt_message *msg, const char *name, xmt_
     ev->name = name;
     msg->encrypted = TRUE;
     return ev;
+}
+
+xmt_event *xmt_xiaomi_add_cipher_value(xmt_message *msg, const xmt_request *req, const char *what,
+                                       const char *name, xmt_span text, xmt_fact_id fact)
+{
+    xmt_event *rec = xmt_xiaomi_add_opaque_record(msg, name, text);
+    if (text.len == 0) {
+        /* Still a record, empty, at the value's place: the request says it is enciphered. */
+        xmt_message_add_error(msg, "payload", text, "%s: empty value (no ciphertext)", what);
+        return rec;
+    }
+    const char *sent = xmt_xiaomi_text(msg, (const char *)xmt_span_data(msg, req, text), text.len);
+    xmt_event_add_fact(rec, fact, sent, 0, text);
+    return rec;
 }

@@ -73,4 +73,10 @@ void xmt_shared_finish(xmt_shared *s, xmt_message *msg);
  * as sent, with its expert note).  Marks the message encrypted. */
 xmt_event *xmt_xiaomi_add_opaque_record(xmt_message *msg, const char *name, xmt_span span);
 
+/* An enciphered form value (the text of form parameter `what`) as such a
+ * record, holding the text as sent in a `fact`; an empty value is an empty
+ * record at its place, and an error. */
+xmt_event *xmt_xiaomi_add_cipher_value(xmt_message *msg, const xmt_request *req, const char *what,
+                                       const char *name, xmt_span text, xmt_fact_id fact);
+
 #endif

@@ -137,9 +137,9 @@ static char *joined_pii(const xmt_event *ev)
 
 static char *event_json(const xmt_decoded *d, const xmt_event *ev)
 {
-    tvbuff_t *tvb = xmt_span_tvb(d, ev->span);
-    if (!tvb)
+    if (ev->span.len == 0)
         return g_strdup("");
+    tvbuff_t *tvb = xmt_span_tvb(d, ev->span);
     const char *bytes = (const char *)tvb_get_ptr(tvb, (gint)ev->span.off, (gint)ev->span.len);
     return g_utf8_make_valid(bytes, ev->span.len);
 }
@@ -278,9 +278,9 @@ static tap_packet_status eo_packet(void *tapdata, packet_info *pinfo, epan_disse
 {
     export_object_list_t *objects = tapdata;
     const xmt_decoded *d = data;
-    tvbuff_t *tvb = d->msg->has_json ? xmt_span_tvb(d, d->msg->json) : NULL;
-    if (!tvb)
+    if (!d->msg->has_json || d->msg->json.len == 0)
         return TAP_PACKET_DONT_REDRAW;
+    tvbuff_t *tvb = xmt_span_tvb(d, d->msg->json);
     export_object_entry_t *entry = g_new0(export_object_entry_t, 1);
     entry->pkt_num = pinfo->num;
     entry->hostname = g_strdup(d->host ? d->host : address_to_str(pinfo->pool, &pinfo->dst));

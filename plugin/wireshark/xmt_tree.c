@@ -13,34 +13,68 @@
 #include "core/xmt_watch.h"
 #include "xmt_ws.h"
 
+/* Every item stands on a tvb: proto_tree_add_expert_format() and subtrees
+ * assert on a NULL one, and a span without bytes (an empty value, layer or
+ * plaintext) is still a place in its layer. */
+tvbuff_t *xmt_span_tvb(const xmt_decoded *map, xmt_span span)
+{
+    tvbuff_t *tvb = span.layer < 0 ? map->input : (guint)span.layer < map->n_layers ? map->layers[span.layer] : NULL;
+    DISSECTOR_ASSERT(tvb != NULL);
+    return tvb;
+}
+
+/* A layer's bytes as a data source (a tab in the byte pane).  An empty
+ * layer has no bytes to show: it becomes a zero-length tvb at the place it
+ * was decoded from, so what is said about it points there. */
+static tvbuff_t *layer_tvb(xmt_decoded *map, xmt_message *msg, guint i)
+{
+    const xmt_layer *layer = xmt_message_layer(msg, (int)i);
+    guint8 *data = xmt_message_steal_layer(msg, (int)i);
+    if (layer->len == 0) {
+        g_free(data);
+        return tvb_new_subset_length(xmt_span_tvb(map, layer->from), (gint)layer->from.off, 0);
+    }
+    DISSECTOR_ASSERT(data != NULL);
+    tvbuff_t *tvb = tvb_new_child_real_data(map->input, data, (guint)layer->len, (gint)layer->len);
+    tvb_set_free_cb(tvb, g_free);
+    add_new_data_source(map->pinfo, tvb, layer->label);
+    return tvb;
+}
+
+/* Layers are made from earlier ones (or the input), so each finds its source mapped. */
 static void map_layers(xmt_decoded *map, xmt_message *msg)
 {
     map->n_layers = msg->layers->len;
     map->layers = wmem_alloc0_array(map->pinfo->pool, tvbuff_t *, MAX(map->n_layers, 1));
-    for (guint i = 0; i < map->n_layers; i++) {
-        const xmt_layer *layer = xmt_message_layer(msg, (int)i);
-        guint8 *data = xmt_message_steal_layer(msg, (int)i);
-        if (!data)
-            continue;
-        tvbuff_t *tvb = tvb_new_child_real_data(map->input, data, (guint)layer->len, (gint)layer->len);
-        tvb_set_free_cb(tvb, g_free);
-        add_new_data_source(map->pinfo, tvb, layer->label);
-        map->layers[i] = tvb;
-    }
+    for (guint i = 0; i < map->n_layers; i++)
+        map->layers[i] = layer_tvb(map, msg, i);
 }
 
-/* The tvb a span points into; NULL (no highlighting) for spans without a position. */
-tvbuff_t *xmt_span_tvb(const xmt_decoded *map, xmt_span span)
+#define SPAN_ARGS(map, span) xmt_span_tvb(map, span), (gint)(span).off, (gint)(span).len
+
+/* Wireshark gives up on a packet past gui.max_tree_items items (a "Dissector
+ * bug" instead of the tree), and one message may hold 10,000 events of 4,096
+ * members each.  A message gets a quarter of that limit: HTTP's own tree and
+ * the expert items' subtrees count too. */
+static guint item_budget(void)
 {
-    if (span.len == 0)
-        return NULL;
-    if (span.layer < 0)
-        return map->input;
-    return (guint)span.layer < map->n_layers ? map->layers[span.layer] : NULL;
+    return MAX(prefs.gui_max_tree_items / 4, 1000u);
 }
 
-#define SPAN_ARGS(map, span) xmt_span_tvb(map, span), \
-    (xmt_span_tvb(map, span) ? (gint)(span).off : 0), (xmt_span_tvb(map, span) ? (gint)(span).len : 0)
+/* Takes n items of the budget; FALSE (and counted as not shown) once spent. */
+static gboolean spend_items(xmt_decoded *map, guint n)
+{
+    if (map->items_left < n) {
+        map->items_left = 0;
+        map->items_dropped += n;
+        return FALSE;
+    }
+    map->items_left -= n;
+    return TRUE;
+}
+
+/* An expert item is the item and a subtree of four (protocol, message, severity, group). */
+#define EXPERT_ITEMS 5u
 
 static void ms_to_nstime(gint64 ms, nstime_t *t)
 {
@@ -95,7 +129,7 @@ static void add_fact(proto_tree *tree, const xmt_decoded *map, const xmt_fact *f
 /* In contract order (event, type, time, ...), whatever order the JSON had;
  * only those the tree shows or a filter asks for (the others would be faked
  * away by proto_tree_add_*, but only after their arguments were worked out). */
-static void add_facts(proto_tree *tree, const xmt_decoded *map, const GArray *facts)
+static void add_facts(proto_tree *tree, xmt_decoded *map, const GArray *facts)
 {
     guint32 present = 0;
     for (guint i = 0; i < facts->len; i++)
@@ -104,7 +138,7 @@ static void add_facts(proto_tree *tree, const xmt_decoded *map, const GArray *fa
         if (!(present & XMT_FACT_BIT(id)) || !proto_field_is_referenced(tree, xmt_fact_field((xmt_fact_id)id)))
             continue;
         for (guint i = 0; i < facts->len; i++)
-            if (g_array_index(facts, xmt_fact, i).id == (xmt_fact_id)id)
+            if (g_array_index(facts, xmt_fact, i).id == (xmt_fact_id)id && spend_items(map, 1))
                 add_fact(tree, map, &g_array_index(facts, xmt_fact, i));
     }
 }
@@ -119,7 +153,7 @@ static gsize group_key_len(const char *path)
 
 /* Members, with those under one top-level object ("lib", "properties") in a
  * subtree of their own. */
-static void add_members(proto_tree *tree, const xmt_decoded *map, const xmt_event *ev)
+static void add_members(proto_tree *tree, xmt_decoded *map, const xmt_event *ev)
 {
     if (!ev->members)
         return;
@@ -131,15 +165,18 @@ static void add_members(proto_tree *tree, const xmt_decoded *map, const xmt_even
     for (guint i = 0; i < ev->members->len; i++) {
         const xmt_member *m = &g_array_index(ev->members, xmt_member, i);
         gsize key_len = group_key_len(m->path);
+        gboolean new_group = key_len && (!group || key_len != group_len || strncmp(m->path, group_path, key_len) != 0);
+        if (!spend_items(map, new_group ? 2 : 1))
+            continue;
         if (key_len == 0) {
             group = NULL;
-        } else if (!group || key_len != group_len || strncmp(m->path, group_path, key_len) != 0) {
+        } else if (new_group) {
             group_path = m->path;
             group_len = key_len;
             group_start = m->span.off;
             group = proto_tree_add_subtree_format(tree, SPAN_ARGS(map, m->span), xmt_ett.group, &group_item,
                                                   "%.*s", (int)key_len, m->path);
-        } else if (xmt_span_tvb(map, m->span) && m->span.off + m->span.len > group_start) {
+        } else if (m->span.off + m->span.len > group_start) {
             proto_item_set_len(group_item, (gint)(m->span.off + m->span.len - group_start));
         }
         proto_tree_add_string_format_value(group ? group : tree, xmt_hf.member, SPAN_ARGS(map, m->span),
@@ -149,28 +186,36 @@ static void add_members(proto_tree *tree, const xmt_decoded *map, const xmt_even
 }
 
 /* One xmtrack.pii item and one expert item per kind of personal data. */
-static void add_pii(proto_tree *tree, const xmt_decoded *map, const xmt_event *ev)
+static void add_pii(proto_tree *tree, xmt_decoded *map, const xmt_event *ev)
 {
     for (guint i = 0; ev->pii && i < ev->pii->len; i++) {
         const xmt_pii_finding *f = &g_array_index(ev->pii, xmt_pii_finding, i);
+        if (!spend_items(map, EXPERT_ITEMS))
+            continue;
         proto_item *it = proto_tree_add_string(tree, xmt_hf.pii, SPAN_ARGS(map, f->span), xmt_pii_name(f->kind));
         expert_add_info_format(map->pinfo, it, &xmt_ei.pii_leak, "Personal data (%s): %s = %s",
                                xmt_pii_name(f->kind), f->path, f->value);
     }
 }
 
-static void add_watch_hits(proto_tree *tree, const xmt_decoded *map, const xmt_event *ev)
+static void add_watch_hits(proto_tree *tree, xmt_decoded *map, const xmt_event *ev)
 {
     for (guint i = 0; ev->watch && i < ev->watch->len; i++) {
         const xmt_watch_hit *h = &g_array_index(ev->watch, xmt_watch_hit, i);
+        if (!spend_items(map, EXPERT_ITEMS))
+            continue;
         proto_item *it = proto_tree_add_string(tree, xmt_hf.watch, SPAN_ARGS(map, h->span), h->label);
         expert_add_info_format(map->pinfo, it, &xmt_ei.watch_hit, "Watch-list entry \"%s\" found (%s) at %s",
                                h->label, h->form, h->path);
     }
 }
 
-static void add_event(proto_tree *tree, const xmt_decoded *map, const xmt_event *ev, guint number)
+static void add_event(proto_tree *tree, xmt_decoded *map, const xmt_event *ev, guint number)
 {
+    if (!spend_items(map, ev->opaque ? 1 + EXPERT_ITEMS : 1)) {
+        map->events_dropped++;
+        return;
+    }
     proto_item *item;
     proto_tree *et = proto_tree_add_subtree_format(tree, SPAN_ARGS(map, ev->span),
                                                    ev->opaque ? xmt_ett.record : xmt_ett.event, &item,
@@ -184,11 +229,23 @@ static void add_event(proto_tree *tree, const xmt_decoded *map, const xmt_event 
     add_members(et, map, ev);
 }
 
-static void add_layers_summary(proto_tree *tree, const xmt_message *msg, packet_info *pinfo)
+/* What the budget left out, in one item, after the events it cut. */
+static void add_budget_summary(proto_tree *tree, const xmt_decoded *map)
+{
+    if (map->events_dropped == 0 && map->items_dropped == 0)
+        return;
+    proto_tree_add_expert_format(tree, map->pinfo, &xmt_ei.decode_error, map->input, 0, 0,
+                                 "limit: the tree shows at most %u items of one message (a quarter of "
+                                 "gui.max_tree_items): %u events and %u other items are not shown",
+                                 item_budget(), map->events_dropped, map->items_dropped);
+}
+
+static void add_layers_summary(proto_tree *tree, const xmt_decoded *map)
 {
     if (!proto_field_is_referenced(tree, xmt_hf.layers))
         return;
-    wmem_strbuf_t *s = wmem_strbuf_new(pinfo->pool, "");
+    const xmt_message *msg = map->msg;
+    wmem_strbuf_t *s = wmem_strbuf_new(map->pinfo->pool, "");
     for (guint i = 0; i < msg->layers->len; i++) {
         const xmt_layer *layer = xmt_message_layer(msg, (int)i);
         wmem_strbuf_append_printf(s, "%s%s", i ? ", " : "", xmt_layer_kind_name(layer->kind));
@@ -196,26 +253,32 @@ static void add_layers_summary(proto_tree *tree, const xmt_message *msg, packet_
     if (msg->has_json)
         wmem_strbuf_append_printf(s, "%sJSON", msg->layers->len ? ", " : "");
     if (wmem_strbuf_get_len(s))
-        proto_item_set_generated(proto_tree_add_string(tree, xmt_hf.layers, NULL, 0, 0, wmem_strbuf_get_str(s)));
+        proto_item_set_generated(proto_tree_add_string(tree, xmt_hf.layers, map->input, 0, 0, wmem_strbuf_get_str(s)));
 }
 
-static void add_errors(proto_tree *tree, const xmt_decoded *map, const xmt_message *msg)
+/* The core keeps the first XMT_MAX_ERRORS errors of a message and counts the rest. */
+static void add_errors(proto_tree *tree, const xmt_decoded *map)
 {
+    const xmt_message *msg = map->msg;
     for (guint i = 0; i < msg->errors->len; i++) {
         const xmt_error *e = &g_array_index(msg->errors, xmt_error, i);
         proto_tree_add_expert_format(tree, map->pinfo, &xmt_ei.decode_error, SPAN_ARGS(map, e->span),
                                      "%s: %s", e->layer, e->reason);
     }
+    if (msg->errors_dropped)
+        proto_tree_add_expert_format(tree, map->pinfo, &xmt_ei.decode_error, map->input, 0, 0,
+                                     "limit: %u more decode errors in this message are not shown (the first %u are)",
+                                     msg->errors_dropped, XMT_MAX_ERRORS);
 }
 
-static void add_crc(proto_tree *tree, const xmt_message *msg, packet_info *pinfo)
+static void add_crc(proto_tree *tree, const xmt_decoded *map)
 {
-    if (!msg->has_crc)
+    if (!map->msg->has_crc)
         return;
-    proto_item *it = proto_tree_add_boolean(tree, xmt_hf.crc_valid, NULL, 0, 0, msg->crc_valid);
+    proto_item *it = proto_tree_add_boolean(tree, xmt_hf.crc_valid, map->input, 0, 0, map->msg->crc_valid);
     proto_item_set_generated(it);
-    if (!msg->crc_valid)
-        expert_add_info(pinfo, it, &xmt_ei.crc_bad);
+    if (!map->msg->crc_valid)
+        expert_add_info(map->pinfo, it, &xmt_ei.crc_bad);
 }
 
 static void add_json_tree(packet_info *pinfo, proto_tree *tree, const xmt_decoded *map, const xmt_message *msg)
@@ -223,9 +286,9 @@ static void add_json_tree(packet_info *pinfo, proto_tree *tree, const xmt_decode
     static dissector_handle_t json;
     if (!json)
         json = find_dissector("json");
-    tvbuff_t *tvb = xmt_span_tvb(map, msg->json);
-    if (!json || !tvb)
+    if (!json || msg->json.len == 0)
         return;
+    tvbuff_t *tvb = xmt_span_tvb(map, msg->json);
     const char *saved = pinfo->match_string;
     pinfo->match_string = "application/json";  /* the JSON dissector names itself after it */
     call_dissector(json, tvb_new_subset_length(tvb, (gint)msg->json.off, (gint)msg->json.len), pinfo, tree);
@@ -248,6 +311,23 @@ static void add_info_column(packet_info *pinfo, const xmt_message *msg)
     col_append_str(pinfo->cinfo, COL_INFO, text);
 }
 
+/* The message's own fields, all generated but the facts (which point at their bytes). */
+static void add_message_fields(proto_tree *mt, xmt_decoded *d)
+{
+    const xmt_message *msg = d->msg;
+    proto_item_set_generated(proto_tree_add_string(mt, xmt_hf.sdk, d->input, 0, 0, xmt_sdk_name(msg->sdk)));
+    if (d->host)
+        proto_item_set_generated(proto_tree_add_string(mt, xmt_hf.host, d->input, 0, 0, d->host));
+    add_facts(mt, d, msg->facts);
+    add_crc(mt, d);
+    proto_item_set_generated(proto_tree_add_boolean(mt, xmt_hf.encrypted, d->input, 0, 0, msg->encrypted));
+    if (msg->encrypted)
+        proto_item_set_generated(proto_tree_add_boolean(mt, xmt_hf.decrypted, d->input, 0, 0, msg->decrypted));
+    add_layers_summary(mt, d);
+    proto_item_set_generated(proto_tree_add_uint(mt, xmt_hf.event_count, d->input, 0, 0, msg->event_count));
+    add_errors(mt, d);
+}
+
 xmt_decoded *xmt_tree_add_message(tvbuff_t *input, packet_info *pinfo, proto_tree *tree, xmt_message *msg, const char *host)
 {
     xmt_decoded *d = wmem_new0(pinfo->pool, xmt_decoded);
@@ -255,6 +335,7 @@ xmt_decoded *xmt_tree_add_message(tvbuff_t *input, packet_info *pinfo, proto_tre
     d->input = input;
     d->msg = msg;
     d->host = host;
+    d->items_left = item_budget();
     map_layers(d, msg);
 
     add_info_column(pinfo, msg);
@@ -263,24 +344,14 @@ xmt_decoded *xmt_tree_add_message(tvbuff_t *input, packet_info *pinfo, proto_tre
     proto_item_append_text(ti, ", %s, %u event%s", xmt_sdk_name(msg->sdk), msg->event_count,
                            msg->event_count == 1 ? "" : "s");
     proto_tree *mt = proto_item_add_subtree(ti, xmt_ett.message);
-
-    proto_item_set_generated(proto_tree_add_string(mt, xmt_hf.sdk, NULL, 0, 0, xmt_sdk_name(msg->sdk)));
-    if (host)
-        proto_item_set_generated(proto_tree_add_string(mt, xmt_hf.host, NULL, 0, 0, host));
-    add_facts(mt, d, msg->facts);
-    add_crc(mt, msg, pinfo);
-    proto_item_set_generated(proto_tree_add_boolean(mt, xmt_hf.encrypted, NULL, 0, 0, msg->encrypted));
-    if (msg->encrypted)
-        proto_item_set_generated(proto_tree_add_boolean(mt, xmt_hf.decrypted, NULL, 0, 0, msg->decrypted));
-    add_layers_summary(mt, msg, pinfo);
-    proto_item_set_generated(proto_tree_add_uint(mt, xmt_hf.event_count, NULL, 0, 0, msg->event_count));
-    add_errors(mt, d, msg);
+    add_message_fields(mt, d);
 
     guint events = 0, records = 0;
     for (guint i = 0; i < msg->events->len; i++) {
         const xmt_event *ev = g_ptr_array_index(msg->events, i);
         add_event(mt, d, ev, ev->opaque ? ++records : ++events);
     }
+    add_budget_summary(mt, d);
     if (xmt_pref.show_json_tree && msg->has_json)
         add_json_tree(pinfo, mt, d, msg);
     return d;

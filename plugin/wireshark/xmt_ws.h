@@ -63,6 +63,10 @@ typedef struct {
     guint n_layers;
     xmt_message *msg;
     const char *host;
+    /* The tree's item budget for this message (xmt_tree.c): what is left,
+     * and what was not shown once it was spent. */
+    guint items_left;
+    guint events_dropped, items_dropped;
 } xmt_decoded;
 
 /* Builds the xmtrack tree of a decoded message on top of `input`, adding
@@ -70,7 +74,9 @@ typedef struct {
 xmt_decoded *xmt_tree_add_message(tvbuff_t *input, packet_info *pinfo, proto_tree *tree,
                                   xmt_message *msg, const char *host);
 
-/* The tvb a span points into, NULL for spans without a position. */
+/* The tvb a span points into: the input, or its layer's; never NULL (an
+ * empty layer is a zero-length tvb where it was found), so every item of
+ * the tree stands on a tvb.  The span's offset and length apply as they are. */
 tvbuff_t *xmt_span_tvb(const xmt_decoded *d, xmt_span span);
 
 /* Statistics, per-event export and Export Objects (xmt_report.c). */

@@ -921,6 +921,30 @@ static void test_event_limit(void)
     g_free(json);
 }
 
+/* Each non-object element is an error: they are capped, counted beyond the
+ * cap, and count toward the event limit as events do (issue 11). */
+static void test_error_cap(void)
+{
+    GString *json = g_string_new("[{\"event\":\"first\"}");
+    for (int i = 0; i < 1000; i++)
+        g_string_append(json, ",0");
+    g_string_append_c(json, ']');
+    char *body = android_body(json->str);
+    xmt_config cfg;
+    config_defaults(&cfg);
+    cfg.max_events = 500;
+    xmt_message *msg = decode_body(body, &cfg);
+    g_assert_cmpuint(msg->event_count, ==, 1);
+    g_assert_cmpuint(msg->errors->len, ==, XMT_MAX_ERRORS);
+    /* 499 elements that are not objects, then the event limit: 500 errors */
+    g_assert_cmpuint(msg->errors_dropped, ==, 500 - XMT_MAX_ERRORS);
+    const xmt_error *last = &g_array_index(msg->errors, xmt_error, XMT_MAX_ERRORS - 1);
+    g_assert_nonnull(strstr(last->reason, "element 64 "));
+    xmt_message_free(msg);
+    g_free(body);
+    g_string_free(json, TRUE);
+}
+
 static void test_inflate_limit(void)
 {
     char *pct = test_pct(vector2_b64);
@@ -1128,6 +1152,7 @@ int main(int argc, char **argv)
     g_test_add_func("/sensors/name-from-type", test_name_from_type);
     g_test_add_func("/sensors/transport-facts", test_transport_facts);
     g_test_add_func("/sensors/non-object-element", test_non_object_element);
+    g_test_add_func("/sensors/error-cap", test_error_cap);
     g_test_add_func("/sensors/recognition-negatives", test_recognition_negatives);
     g_test_add_func("/sensors/recognition-positives", test_recognition_positives);
     g_test_add_func("/sensors/bad-percent-escape", test_bad_percent_escape);

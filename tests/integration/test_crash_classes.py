@@ -1,0 +1,83 @@
+"""The crash classes of issue 11 (tests/robustness/make_regressions.py, CRASH_CLASSES):
+an empty span in every format, an opaque record with an empty ciphertext, and
+unbounded error and member items.  Each once aborted tshark (a NULL tvb) or
+passed Wireshark's tree item limit; now each request gives an
+xmtrack.decode_error naming the layer and the reason, and keeps what it could
+decode.  The expectations are in CRASH_CLASSES, written from what each request
+holds, next to the request itself."""
+import os
+import shutil
+import subprocess
+import sys
+import unittest
+
+from tshark_env import REPO, TsharkEnv
+
+ROBUSTNESS = os.path.join(REPO, "tests", "robustness")
+sys.path.insert(0, ROBUSTNESS)
+import make_regressions as MR  # noqa: E402
+
+AGGREGATOR = "\x1f"  # between occurrences of a field: expert messages hold commas
+
+
+class CrashClasses(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tshark = TsharkEnv.shared()
+        # Under a tree tshark (uid 65534) can read; too many items aborts, as a dissector bug does.
+        cls.dir = os.path.join(cls.tshark.home, "regressions")
+        os.makedirs(cls.dir, exist_ok=True)
+        os.chmod(cls.dir, 0o755)
+        for name in MR.CRASH_CLASSES:
+            path = os.path.join(cls.dir, name + ".pcap")
+            shutil.copy(os.path.join(ROBUSTNESS, "regressions", name + ".pcap"), path)
+            os.chmod(path, 0o644)
+        cls.env = dict(cls.tshark.env, WIRESHARK_ABORT_ON_TOO_MANY_ITEMS="1")
+
+    def tshark_run(self, name, *args):
+        proc = subprocess.run(["tshark", "-r", os.path.join(self.dir, name + ".pcap"), *args],
+                              capture_output=True, text=True, env=self.env, cwd=self.dir,
+                              preexec_fn=self.tshark._preexec, timeout=300)
+        self.assertEqual(proc.returncode, 0, f"tshark {' '.join(args)} on {name}:\n{proc.stderr[-2000:]}")
+        return proc
+
+    def rows(self, name, fields):
+        """One dict per xmtrack frame: field -> list of values."""
+        args = ["-Y", "xmtrack", "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=" + AGGREGATOR]
+        for f in fields:
+            args += ["-e", f]
+        out = self.tshark_run(name, *args).stdout
+        return [{f: v.split(AGGREGATOR) if v else [] for f, v in zip(fields, line.split("\t"))}
+                for line in out.splitlines()]
+
+    def test_verbose_two_pass(self):
+        for name, cases in MR.CRASH_CLASSES.items():
+            with self.subTest(capture=name):
+                out = self.tshark_run(name, "-V", "-2").stdout
+                self.assertNotIn("Dissector bug", out)
+                self.assertNotIn("Malformed Packet", out)
+                self.assertEqual(out.count("\nXiaomi Telemetry, "), len(cases), "an xmtrack tree per request")
+
+    def test_each_request_names_layer_and_reason_and_keeps_the_rest(self):
+        for name, cases in MR.CRASH_CLASSES.items():
+            fields = sorted({f for case in cases for f in case.shown}) + ["_ws.expert.message"]
+            rows = self.rows(name, fields)
+            self.assertEqual(len(rows), len(cases), f"{name}: every request recognised")
+            for case, row in zip(cases, rows):
+                with self.subTest(case=case.label):
+                    errors = row["_ws.expert.message"]
+                    self.assertTrue(any(m.startswith(case.error) for m in errors), errors[:8])
+                    for field, value in case.shown.items():
+                        self.assertIn(value, row[field], field)
+
+    def test_errors_are_capped(self):
+        """At most XMT_MAX_ERRORS (64) decode errors, then one that counts the rest."""
+        rows = self.rows("unbounded-errors", ["_ws.expert.message"])
+        for case, row in zip(MR.CRASH_CLASSES["unbounded-errors"], rows):
+            with self.subTest(case=case.label):
+                errors = [m for m in row["_ws.expert.message"] if m.startswith(("JSON:", "limit:"))]
+                self.assertLessEqual(len(errors), 64 + 2)
+
+
+if __name__ == "__main__":
+    unittest.main()
