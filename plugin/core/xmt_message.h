@@ -129,6 +129,8 @@ typedef struct {
     xmt_sdk sdk;
     gboolean has_crc;
     gboolean crc_valid;
+    gboolean has_sign;   /* a form signature whose formula is known was sent (xmt_sign.h) */
+    gboolean sign_valid;
     gboolean encrypted;
     gboolean decrypted;
     GPtrArray *layers;   /* of xmt_layer*, in the order they were peeled */

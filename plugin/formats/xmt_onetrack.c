@@ -6,6 +6,7 @@
  */
 #include "xmt_onetrack.h"
 
+#include "xmt_sign.h"
 #include "xmt_xiaomi.h"
 #include "../core/xmt_peel.h"
 
@@ -160,6 +161,7 @@ void xmt_onetrack_decode(const xmt_request *req, const xmt_form *form, const xmt
 {
     (void)cfg;
     const xmt_form_param *secret = xmt_xiaomi_payload_param(msg, form, "secretKey");
+    xmt_sign_check(msg, form, XMT_SIGN_SALT_ONETRACK);  /* every form request (g/b.java) */
     xmt_shared shared;
     xmt_shared_init(&shared, msg, "");
     add_header_facts(req, msg, &shared);

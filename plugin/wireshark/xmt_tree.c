@@ -218,6 +218,17 @@ static void add_crc(proto_tree *tree, const xmt_message *msg, packet_info *pinfo
         expert_add_info(pinfo, it, &xmt_ei.crc_bad);
 }
 
+/* Like the CRC: a signature recomputed from the request itself. */
+static void add_sign(proto_tree *tree, const xmt_message *msg, packet_info *pinfo)
+{
+    if (!msg->has_sign)
+        return;
+    proto_item *it = proto_tree_add_boolean(tree, xmt_hf.sign_valid, NULL, 0, 0, msg->sign_valid);
+    proto_item_set_generated(it);
+    if (!msg->sign_valid)
+        expert_add_info(pinfo, it, &xmt_ei.sign_bad);
+}
+
 static void add_json_tree(packet_info *pinfo, proto_tree *tree, const xmt_decoded *map, const xmt_message *msg)
 {
     static dissector_handle_t json;
@@ -269,6 +280,7 @@ xmt_decoded *xmt_tree_add_message(tvbuff_t *input, packet_info *pinfo, proto_tre
         proto_item_set_generated(proto_tree_add_string(mt, xmt_hf.host, NULL, 0, 0, host));
     add_facts(mt, d, msg->facts);
     add_crc(mt, msg, pinfo);
+    add_sign(mt, msg, pinfo);
     proto_item_set_generated(proto_tree_add_boolean(mt, xmt_hf.encrypted, NULL, 0, 0, msg->encrypted));
     if (msg->encrypted)
         proto_item_set_generated(proto_tree_add_boolean(mt, xmt_hf.decrypted, NULL, 0, 0, msg->decrypted));
