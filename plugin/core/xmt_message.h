@@ -115,6 +115,7 @@ typedef struct {
     guint32 pii_seen;    /* bit per xmt_pii_kind already reported */
     GArray *watch;       /* of xmt_watch_hit (xmt_watch.h), NULL when none */
     const char *geo_lat, *geo_lon;  /* a latitude and a longitude leaf, paired at the end */
+    guint8 geo_lat_form, geo_lon_form;  /* how each is written: in degrees or scaled (xmt_pii.c) */
     xmt_span geo_span;
 } xmt_event;
 
