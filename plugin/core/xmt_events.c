@@ -4,6 +4,7 @@
 #include "xmt_pii.h"
 #include "xmt_search.h"
 #include "xmt_watch.h"
+#include "../layers/xmt_percent.h"
 
 #include <string.h>
 
@@ -123,6 +124,34 @@ static const char *leaf_text(walk *w, const xmt_json_node *n)
     return kept;
 }
 
+static gboolean has_string_fact(const xmt_event *ev, xmt_fact_id id, const char *value)
+{
+    for (guint i = 0; i < ev->facts->len; i++) {
+        const xmt_fact *f = &g_array_index(ev->facts, xmt_fact, i);
+        if (f->id == id && f->str && strcmp(f->str, value) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* The JS SDK sends search keywords as its referrer's query had them
+ * ("how+to+hide"): decoded like a browser's query value. */
+static const char *query_text(xmt_message *msg, const char *text)
+{
+    if (!strpbrk(text, "%+"))
+        return text;
+    char *decoded = xmt_percent_decode_query_value(text, strlen(text));
+    const char *kept = xmt_message_strdup(msg, decoded);
+    g_free(decoded);
+    return kept;
+}
+
+/* Facts that SDK placeholders must not feed. */
+static gboolean is_page_fact(xmt_fact_id fact)
+{
+    return fact == XMT_FACT_URL || fact == XMT_FACT_SEARCH_TERM;
+}
+
 static void apply_rule(walk *w, const xmt_fact_rule *rule, const xmt_json_node *n, const char *text, xmt_span span)
 {
     if (rule->kind == XMT_RULE_NUMBER) {
@@ -135,8 +164,14 @@ static void apply_rule(walk *w, const xmt_fact_rule *rule, const xmt_json_node *
         return;
     if (!text)
         text = leaf_text(w, n);
-    if (text[0] != '\0')
-        xmt_event_add_fact(w->ev, rule->fact, text, 0, span);
+    if (rule->kind == XMT_RULE_QUERY)
+        text = query_text(w->msg, text);
+    if (text[0] == '\0')
+        return;
+    /* $referrer and $latest_referrer are often the same page: one fact. */
+    if (is_page_fact(rule->fact) && (xmt_search_is_placeholder(text) || has_string_fact(w->ev, rule->fact, text)))
+        return;
+    xmt_event_add_fact(w->ev, rule->fact, text, 0, span);
 }
 
 static void report_leaf(walk *w, const char *text, xmt_span span)
@@ -228,16 +263,6 @@ static void visit(walk *w, guint32 index, const rule_cursor *at)
         if (w->path)
             g_string_truncate(w->path, path_len);
     }
-}
-
-static gboolean has_string_fact(const xmt_event *ev, xmt_fact_id id, const char *value)
-{
-    for (guint i = 0; i < ev->facts->len; i++) {
-        const xmt_fact *f = &g_array_index(ev->facts, xmt_fact, i);
-        if (f->id == id && f->str && strcmp(f->str, value) == 0)
-            return TRUE;
-    }
-    return FALSE;
 }
 
 /* A search typed into a search engine shows up in the page URL's query. */

@@ -15,6 +15,7 @@
 typedef enum {
     XMT_RULE_STRING,   /* the leaf's text */
     XMT_RULE_NUMBER,   /* an integer (JSON number or string of digits) */
+    XMT_RULE_QUERY,    /* text as a URL query holds it: %XX and '+' decoded */
 } xmt_rule_kind;
 
 typedef struct {
@@ -26,7 +27,8 @@ typedef struct {
 #define XMT_RULES_END { NULL, XMT_FACT_COUNT, XMT_RULE_STRING }
 
 /* Decodes the object at `object` of doc (whose bytes are layer `layer`) into
- * a new event of msg.  URL facts also yield search terms (xmt_search.h). */
+ * a new event of msg.  URL facts also yield search terms (xmt_search.h); SDK
+ * placeholders ("未取到值", ...) are never URL or search-term facts. */
 xmt_event *xmt_event_from_json(xmt_message *msg, const xmt_json_doc *doc, guint32 object, int layer,
                                const xmt_fact_rule *rules, const xmt_config *cfg);
 

@@ -117,6 +117,7 @@ typedef struct {
     guint32 pii_seen;    /* bit per xmt_pii_kind already reported */
     GArray *watch;       /* of xmt_watch_hit (xmt_watch.h), NULL when none */
     const char *geo_lat, *geo_lon;  /* a latitude and a longitude leaf, paired at the end */
+    guint8 geo_lat_form, geo_lon_form;  /* how each is written: in degrees or scaled (xmt_pii.c) */
     xmt_span geo_span;
 } xmt_event;
 
@@ -131,6 +132,8 @@ typedef struct {
     xmt_sdk sdk;
     gboolean has_crc;
     gboolean crc_valid;
+    gboolean has_sign;   /* a form signature whose formula is known was sent (xmt_sign.h) */
+    gboolean sign_valid;
     gboolean encrypted;
     gboolean decrypted;
     GPtrArray *layers;   /* of xmt_layer*, in the order they were peeled */

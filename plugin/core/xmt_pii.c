@@ -156,11 +156,33 @@ static gboolean is_national_phone(const char *value)
     return digits >= 7 && digits <= 15;
 }
 
-static gboolean is_coordinate(const char *value, double limit)
+/* How a coordinate is written.  The Sensors Android and iOS SDKs send
+ * $latitude/$longitude as integers of millionths of a degree
+ * (sa-sdk-android SensorsDataAPI.setGPSLocation: (long)(latitude * 10^6);
+ * sa-sdk-ios SALocationManager.m: (NSInteger)(latitude * 10^6)); others send
+ * degrees.  An integer within the range of degrees is read as degrees, so
+ * each value has one form, and a pair must agree on it. */
+enum { COORD_NONE = 0, COORD_DEGREES = 1, COORD_SCALED = 2 };
+
+#define COORD_SCALE 1e6
+
+static gboolean is_integer(const char *value)
+{
+    const char *p = value + (value[0] == '-');
+    return *p && strspn(p, "0123456789") == strlen(p);
+}
+
+static guint8 coordinate_form(const char *value, double limit)
 {
     char *end = NULL;
     double v = g_ascii_strtod(value, &end);
-    return end && end != value && *end == '\0' && v >= -limit && v <= limit && v != 0.0;
+    if (!end || end == value || *end != '\0' || v == 0.0 || v != v)
+        return COORD_NONE;  /* zeros are "no fix", as the SDKs send before one */
+    if (v >= -limit && v <= limit)
+        return COORD_DEGREES;
+    if (is_integer(value) && v >= -limit * COORD_SCALE && v <= limit * COORD_SCALE)
+        return COORD_SCALED;
+    return COORD_NONE;
 }
 
 /* ---- key hints --------------------------------------------------------- */
@@ -198,7 +220,11 @@ static const char *const serial_keys[] = { "serial", "serialno", "serial_no", "s
                                            "ro.serialno", NULL };
 /* Whole keys, not parts: "tel" is inside "hotel", "ad_id" inside "load_id". */
 static const char *const phone_keys[] = { "phone", "phone_number", "phonenumber", "phone_num", "mobile",
-                                          "mobile_number", "mobile_phone", "msisdn", "tel", "telephone", NULL };
+                                          "mobile_number", "mobile_phone", "msisdn", "tel", "telephone",
+                                          "identity_mobile", NULL };  /* Sensors ID-Mapping 3 */
+/* Sensors Android with disableDeviceId: base64 of the Android ID
+ * (sa-sdk-android SAPresetPropertyPlugin.java, Base64Coder.encodeString). */
+static const char *const encoded_android_id_keys[] = { "anonymization_id", NULL };
 static const char *const lat_keys[] = { "latitude", "lat", NULL };
 static const char *const lon_keys[] = { "longitude", "lon", "lng", NULL };
 static const char *const location_keys[] = { "curloc", "location", "gps", "cell_id", "cellid", "cid",
@@ -213,7 +239,7 @@ static const char *const account_keys[] = { "login_id", "identity_login_id", "us
  * time in this file. */
 enum {
     IMEI_KEY = 1 << 0, GAID_KEY = 1 << 1, ANDROID_ID_KEY = 1 << 2, SERIAL_KEY = 1 << 3, PHONE_KEY = 1 << 4,
-    LAT_KEY = 1 << 5, LON_KEY = 1 << 6, LOCATION_KEY = 1 << 7, ACCOUNT_KEY = 1 << 8,
+    LAT_KEY = 1 << 5, LON_KEY = 1 << 6, LOCATION_KEY = 1 << 7, ACCOUNT_KEY = 1 << 8, ENCODED_ANDROID_ID_KEY = 1 << 9,
 };
 
 static void add_keys(GHashTable *table, const char *const *names, guint bit)
@@ -239,6 +265,7 @@ static guint key_lists(const char *key)
         add_keys(t, lon_keys, LON_KEY);
         add_keys(t, location_keys, LOCATION_KEY);
         add_keys(t, account_keys, ACCOUNT_KEY);
+        add_keys(t, encoded_android_id_keys, ENCODED_ANDROID_ID_KEY);
         table = t;  /* lives as long as the program */
         g_once_init_leave(&made, 1);
     }
@@ -247,8 +274,8 @@ static guint key_lists(const char *key)
 
 /* ---- findings ---------------------------------------------------------- */
 
-static void record(xmt_message *msg, xmt_event *ev, xmt_pii_kind kind, const char *path,
-                   const char *value, xmt_span span)
+void xmt_pii_record(xmt_message *msg, xmt_event *ev, xmt_pii_kind kind, const char *path,
+                    const char *value, xmt_span span)
 {
     if (ev->pii_seen & (1u << kind))
         return;
@@ -257,6 +284,35 @@ static void record(xmt_message *msg, xmt_event *ev, xmt_pii_kind kind, const cha
         ev->pii = g_array_new(FALSE, FALSE, sizeof(xmt_pii_finding));
     xmt_pii_finding f = { kind, xmt_message_strdup(msg, path), value, span };
     g_array_append_val(ev->pii, f);
+}
+
+/* base64 of 16 hex digits: 24 characters ending "==". */
+static gboolean is_encoded_android_id(const char *value)
+{
+    if (strlen(value) != 24 || !g_str_has_suffix(value, "=="))
+        return FALSE;
+    gsize n = 0;
+    guchar *raw = g_base64_decode(value, &n);
+    char text[17] = "";
+    if (n == 16)
+        memcpy(text, raw, 16);
+    g_free(raw);
+    return n == 16 && all_hex(text, 16) && !all_zero(text);
+}
+
+gboolean xmt_pii_withdraw(xmt_event *ev, xmt_pii_kind kind, const char *path, xmt_pii_finding *out)
+{
+    for (guint i = 0; ev->pii && i < ev->pii->len; i++) {
+        const xmt_pii_finding *f = &g_array_index(ev->pii, xmt_pii_finding, i);
+        if (f->kind != kind || strcmp(f->path, path) != 0)
+            continue;
+        if (out)
+            *out = *f;
+        g_array_remove_index(ev->pii, i);
+        ev->pii_seen &= ~(1u << kind);
+        return TRUE;
+    }
+    return FALSE;
 }
 
 /* Which kind a key (in the lists `lists`) and value show, or XMT_PII_COUNT for none. */
@@ -272,6 +328,8 @@ static xmt_pii_kind classify(const char *key, guint lists, const char *value)
     if ((lists & GAID_KEY) && xmt_pii_is_uuid(value))
         return XMT_PII_GAID;
     if ((lists & ANDROID_ID_KEY) && all_hex(value, 16) && !all_zero(value))
+        return XMT_PII_ANDROID_ID;
+    if ((lists & ENCODED_ANDROID_ID_KEY) && is_encoded_android_id(value))
         return XMT_PII_ANDROID_ID;
     if (xmt_pii_is_mac(value))
         return XMT_PII_MAC;
@@ -297,29 +355,42 @@ void xmt_pii_scan_leaf(xmt_message *msg, xmt_event *ev, const char *path, const 
     guint lists = key_lists(key);
     xmt_pii_kind kind = classify(key, lists, value);
     if (kind != XMT_PII_COUNT) {
-        record(msg, ev, kind, path, value, span);
+        xmt_pii_record(msg, ev, kind, path, value, span);
         return;
     }
-    if ((lists & LAT_KEY) && is_coordinate(value, 90.0)) {
+    guint8 form;
+    if ((lists & LAT_KEY) && (form = coordinate_form(value, 90.0)) != COORD_NONE) {
         ev->geo_lat = value;
+        ev->geo_lat_form = form;
         ev->geo_span = span;
-    } else if ((lists & LON_KEY) && is_coordinate(value, 180.0)) {
+    } else if ((lists & LON_KEY) && (form = coordinate_form(value, 180.0)) != COORD_NONE) {
         ev->geo_lon = value;
+        ev->geo_lon_form = form;
     }
+}
+
+/* "39908692,116397477 (39.908692,116.397477 in degrees)" for scaled pairs. */
+static const char *location_text(xmt_message *msg, const xmt_event *ev)
+{
+    if (ev->geo_lat_form != COORD_SCALED)
+        return xmt_message_printf(msg, "%s,%s", ev->geo_lat, ev->geo_lon);
+    char lat[G_ASCII_DTOSTR_BUF_SIZE], lon[G_ASCII_DTOSTR_BUF_SIZE];
+    g_ascii_formatd(lat, sizeof lat, "%.6f", g_ascii_strtod(ev->geo_lat, NULL) / COORD_SCALE);
+    g_ascii_formatd(lon, sizeof lon, "%.6f", g_ascii_strtod(ev->geo_lon, NULL) / COORD_SCALE);
+    return xmt_message_printf(msg, "%s,%s (%s,%s in degrees)", ev->geo_lat, ev->geo_lon, lat, lon);
 }
 
 static void facts_as_pii(xmt_message *msg, xmt_event *ev, xmt_fact_id fact, xmt_pii_kind kind, const char *path)
 {
     const xmt_fact *f = xmt_event_fact(ev, fact);
     if (f && f->str)
-        record(msg, ev, kind, path, f->str, f->span);
+        xmt_pii_record(msg, ev, kind, path, f->str, f->span);
 }
 
 void xmt_pii_scan_event(xmt_message *msg, xmt_event *ev)
 {
-    if (ev->geo_lat && ev->geo_lon)
-        record(msg, ev, XMT_PII_LOCATION, "latitude/longitude",
-               xmt_message_printf(msg, "%s,%s", ev->geo_lat, ev->geo_lon), ev->geo_span);
+    if (ev->geo_lat && ev->geo_lon && ev->geo_lat_form == ev->geo_lon_form)
+        xmt_pii_record(msg, ev, XMT_PII_LOCATION, "latitude/longitude", location_text(msg, ev), ev->geo_span);
     facts_as_pii(msg, ev, XMT_FACT_URL, XMT_PII_URL, "xmtrack.url");
     facts_as_pii(msg, ev, XMT_FACT_SEARCH_TERM, XMT_PII_SEARCH, "xmtrack.search_term");
     /* A Sensors sign-up ties the device to the account: its distinct_id is the account id. */

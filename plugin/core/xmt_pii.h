@@ -41,6 +41,17 @@ typedef struct {
  * recorded in ev unless the event already has that kind. */
 void xmt_pii_scan_leaf(xmt_message *msg, xmt_event *ev, const char *path, const char *value, xmt_span span);
 
+/* Records a finding unless the event already has that kind (for modules
+ * that know what a key holds). */
+void xmt_pii_record(xmt_message *msg, xmt_event *ev, xmt_pii_kind kind, const char *path,
+                    const char *value, xmt_span span);
+
+/* Takes back the finding of `kind` made at `path`, for a key that proved to
+ * mean something else once the whole event was read (OneTrack's H.uid
+ * beside a uid_type).  FALSE when there was none; else the finding in *out
+ * (may be NULL). */
+gboolean xmt_pii_withdraw(xmt_event *ev, xmt_pii_kind kind, const char *path, xmt_pii_finding *out);
+
 /* After all leaves: kinds that need the whole event (a latitude/longitude
  * pair, URLs and searches from facts, the account id of a sign-up). */
 void xmt_pii_scan_event(xmt_message *msg, xmt_event *ev);

@@ -14,14 +14,49 @@ static const engine engines[] = {
     { "google",     "q\0" },
     { "bing",       "q\0" },
     { "duckduckgo", "q\0" },
-    { "baidu",      "wd\0word\0" },
+    { "baidu",      "wd\0word\0kw\0keyword\0" },
     { "yandex",     "text\0" },
     { "yahoo",      "p\0" },
     { "naver",      "query\0" },
     { "sogou",      "query\0keyword\0" },
     { "ecosia",     "q\0" },
     { "startpage",  "query\0q\0" },
+    /* The engines the Sensors JS SDK reads $latest_search_keyword from (its
+     * source_type.keyword table) that the list above lacked; two labels, so
+     * they do not match any host with a label "so" or "sm". */
+    { "so.com",     "q\0" },
+    { "sm.cn",      "q\0" },
 };
+
+/* What sa-sdk-javascript 1.27.11 sends in $latest_referrer, $first_referrer,
+ * $latest_search_keyword and $first_search_keyword (and other preset
+ * properties) when it has no value: the string literals of
+ * dist/web/sensorsdata.js (npm package sa-sdk-javascript; minified, with the
+ * Chinese as \u escapes), found with grep for the properties' names. */
+static const char *const placeholders[] = {
+    "未取到值",                 /* search page without a keyword */
+    "未取到值_直接打开",        /* no referrer: opened directly */
+    "未取到值_非http的url",     /* a referrer that is not http(s) */
+    "取值异常",                 /* a value that is not a string */
+    "url的domain解析失败",      /* the page's domain could not be parsed */
+    "url解析失败",
+    "hostname解析异常",
+    "url_host取值异常",
+    "获取url异常",
+};
+/* ... and these followed by the value that failed ("取值异常_referrer异常_" + referrer). */
+static const char *const placeholder_prefixes[] = { "取值异常_", "url_domain异常_" };
+
+gboolean xmt_search_is_placeholder(const char *value)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS(placeholders); i++)
+        if (strcmp(value, placeholders[i]) == 0)
+            return TRUE;
+    for (gsize i = 0; i < G_N_ELEMENTS(placeholder_prefixes); i++)
+        if (g_str_has_prefix(value, placeholder_prefixes[i]))
+            return TRUE;
+    return FALSE;
+}
 
 /* The user's engines: pairs of strings (label, parameter) in one array. */
 static GPtrArray *user_engines;

@@ -16,6 +16,7 @@
  */
 #include "xmt_mistat.h"
 
+#include "xmt_sign.h"
 #include "xmt_xiaomi.h"
 #include "../core/xmt_peel.h"
 
@@ -309,9 +310,11 @@ void xmt_mistat_decode(const xmt_request *req, const xmt_form *form, const xmt_c
 {
     xmt_shared shared;
     xmt_shared_init(&shared, msg, "");
-    if (is_v2(req, form))
+    if (is_v2(req, form)) {
+        /* v2's sign (controller/j.java); v3's is not known from source. */
+        xmt_sign_check(msg, form, XMT_SIGN_SALT_MISTAT);
         decode_v2(req, form, cfg, msg, &shared);
-    else
+    } else
         decode_v3(req, form, msg, &shared);
     xmt_shared_finish(&shared, msg);
 }

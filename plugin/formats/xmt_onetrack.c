@@ -6,8 +6,10 @@
  */
 #include "xmt_onetrack.h"
 
+#include "xmt_sign.h"
 #include "xmt_xiaomi.h"
 #include "../core/xmt_peel.h"
+#include "../core/xmt_pii.h"
 
 #include <string.h>
 
@@ -111,11 +113,36 @@ static void add_header_facts(const xmt_request *req, xmt_message *msg, xmt_share
         xmt_message_add_fact(msg, XMT_FACT_FLUSH_TIME, NULL, ms, nowhere);
 }
 
+/* H.uid_type as sent, or NULL. */
+static char *uid_type(const xmt_json_doc *doc, guint32 record)
+{
+    guint32 h = xmt_json_member(doc, record, "H");
+    guint32 type = h != XMT_JSON_NONE ? xmt_json_member(doc, h, "uid_type") : XMT_JSON_NONE;
+    const xmt_json_node *n = type != XMT_JSON_NONE ? xmt_json_node_at(doc, type) : NULL;
+    return n && n->type == XMT_JSON_STRING ? xmt_json_text(doc, n) : NULL;
+}
+
+/* H.uid is what login(uid, UserIdType) was given: an account of "xiaomi",
+ * "weixin", "weibo", "qq", "other", a phone number for "phone_number"
+ * (OneTrack.java, SDK 1.1.5); the plain variant sends a session id with
+ * "session_id" (formats.md §3.3).  The key alone said account id. */
+static void classify_uid(xmt_message *msg, xmt_event *ev, const xmt_json_doc *doc, guint32 record)
+{
+    char *type = uid_type(doc, record);
+    xmt_pii_finding f;
+    if (type && (strstr(type, "session") || strcmp(type, "phone_number") == 0) &&
+        xmt_pii_withdraw(ev, XMT_PII_ACCOUNT_ID, "H.uid", &f) && strcmp(type, "phone_number") == 0)
+        xmt_pii_record(msg, ev, XMT_PII_PHONE, f.path, f.value, f.span);
+    g_free(type);
+}
+
 static void decode_record(xmt_message *msg, const xmt_json_doc *doc, guint32 object, int layer,
                           const xmt_config *cfg, void *user)
 {
     (void)user;
     xmt_event *ev = xmt_event_from_json(msg, doc, object, layer, record_rules, cfg);
+    if (cfg->want_pii)
+        classify_uid(msg, ev, doc, object);
     xmt_xiaomi_add_url_facts(msg, ev, doc, object, layer, cfg);
 }
 
@@ -160,6 +187,7 @@ void xmt_onetrack_decode(const xmt_request *req, const xmt_form *form, const xmt
 {
     (void)cfg;
     const xmt_form_param *secret = xmt_xiaomi_payload_param(msg, form, "secretKey");
+    xmt_sign_check(msg, form, XMT_SIGN_SALT_ONETRACK);  /* every form request (g/b.java) */
     xmt_shared shared;
     xmt_shared_init(&shared, msg, "");
     add_header_facts(req, msg, &shared);

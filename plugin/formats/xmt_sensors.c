@@ -28,6 +28,12 @@ static const xmt_fact_rule event_rules[] = {
     { "properties.$url",        XMT_FACT_URL,         XMT_RULE_STRING },
     { "properties.url",         XMT_FACT_URL,         XMT_RULE_STRING },
     { "properties.$referrer",   XMT_FACT_URL,         XMT_RULE_STRING },
+    /* The JS SDK's traffic source, on every event and in the profile_set_once
+     * of a first visit (formats.md §2.4). */
+    { "properties.$latest_referrer",       XMT_FACT_URL,         XMT_RULE_STRING },
+    { "properties.$first_referrer",        XMT_FACT_URL,         XMT_RULE_STRING },
+    { "properties.$latest_search_keyword", XMT_FACT_SEARCH_TERM, XMT_RULE_QUERY },
+    { "properties.$first_search_keyword",  XMT_FACT_SEARCH_TERM, XMT_RULE_QUERY },
     { "properties.search_word", XMT_FACT_SEARCH_TERM, XMT_RULE_STRING },
     { "_flush_time",            XMT_FACT_FLUSH_TIME,  XMT_RULE_NUMBER },
     XMT_RULES_END

@@ -9,7 +9,7 @@
 int proto_xmtrack = -1;
 xmt_hf_ids xmt_hf;
 xmt_ett_ids xmt_ett = { -1, -1, -1, -1, -1, -1 };
-xmt_ei_ids xmt_ei = { EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT };
+xmt_ei_ids xmt_ei = { EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT };
 xmt_prefs xmt_pref = { TRUE, FALSE, XMT_DEFAULT_MAX_INFLATED / (1024 * 1024), XMT_DEFAULT_MAX_EVENTS };
 
 #define STR(id, name, abbrev, blurb) \
@@ -32,6 +32,8 @@ static hf_register_info hf[] = {
     { &xmt_hf.crc, { "CRC", "xmtrack.crc", FT_INT32, BASE_DEC, NULL, 0x0,
                      "Sensors crc= parameter as sent (Java String.hashCode of the payload text)", HFILL } },
     BOOL(crc_valid, "CRC valid", "crc_valid", "The CRC recomputed over the payload text equals xmtrack.crc"),
+    BOOL(sign_valid, "Signature valid", "sign_valid", "The request's signature (MiStat v2 and OneTrack form sign) "
+         "recomputed equals the one sent"),
     BOOL(encrypted, "Encrypted", "encrypted", "The payload is enciphered on the wire"),
     BOOL(decrypted, "Decrypted", "decrypted", "An enciphered payload whose plaintext was recovered"),
     UINT(event_count, "Event count", "event_count", "Number of events decoded from this message"),
@@ -68,6 +70,8 @@ static hf_register_info hf[] = {
 static ei_register_info ei[] = {
     { &xmt_ei.crc_bad, { "xmtrack.crc_bad", PI_CHECKSUM, PI_WARN,
                          "CRC does not match the payload", EXPFILL } },
+    { &xmt_ei.sign_bad, { "xmtrack.sign_bad", PI_CHECKSUM, PI_WARN,
+                          "Signature does not match the request", EXPFILL } },
     { &xmt_ei.decode_error, { "xmtrack.decode_error", PI_MALFORMED, PI_ERROR,
                               "A layer could not be decoded", EXPFILL } },
     { &xmt_ei.encrypted_payload, { "xmtrack.encrypted_payload", PI_SECURITY, PI_NOTE,

@@ -281,6 +281,17 @@ static void add_crc(proto_tree *tree, const xmt_decoded *map)
         expert_add_info(map->pinfo, it, &xmt_ei.crc_bad);
 }
 
+/* Like the CRC: a signature recomputed from the request itself. */
+static void add_sign(proto_tree *tree, const xmt_decoded *map)
+{
+    if (!map->msg->has_sign)
+        return;
+    proto_item *it = proto_tree_add_boolean(tree, xmt_hf.sign_valid, map->input, 0, 0, map->msg->sign_valid);
+    proto_item_set_generated(it);
+    if (!map->msg->sign_valid)
+        expert_add_info(map->pinfo, it, &xmt_ei.sign_bad);
+}
+
 static void add_json_tree(packet_info *pinfo, proto_tree *tree, const xmt_decoded *map, const xmt_message *msg)
 {
     static dissector_handle_t json;
@@ -320,6 +331,7 @@ static void add_message_fields(proto_tree *mt, xmt_decoded *d)
         proto_item_set_generated(proto_tree_add_string(mt, xmt_hf.host, d->input, 0, 0, d->host));
     add_facts(mt, d, msg->facts);
     add_crc(mt, d);
+    add_sign(mt, d);
     proto_item_set_generated(proto_tree_add_boolean(mt, xmt_hf.encrypted, d->input, 0, 0, msg->encrypted));
     if (msg->encrypted)
         proto_item_set_generated(proto_tree_add_boolean(mt, xmt_hf.decrypted, d->input, 0, 0, msg->decrypted));

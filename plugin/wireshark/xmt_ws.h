@@ -12,7 +12,7 @@
 
 typedef struct {
     /* message */
-    int sdk, host, project, region, payload_param, gzip_code, crc, crc_valid;
+    int sdk, host, project, region, payload_param, gzip_code, crc, crc_valid, sign_valid;
     int encrypted, decrypted, event_count, layers, instant, dry_run, error;
     /* event */
     int event, event_type, time, distinct_id, model, os_version, app, url, search_term, member, flush_time;
@@ -28,7 +28,7 @@ typedef struct {
 } xmt_ett_ids;
 
 typedef struct {
-    expert_field crc_bad, decode_error, encrypted_payload, pii_leak, watch_hit;
+    expert_field crc_bad, sign_bad, decode_error, encrypted_payload, pii_leak, watch_hit;
 } xmt_ei_ids;
 
 typedef struct {

@@ -13,6 +13,7 @@ CONTRACT = {
     "xmtrack.gzip_code": "FT_UINT32",
     "xmtrack.crc": "FT_INT32",
     "xmtrack.crc_valid": "FT_BOOLEAN",
+    "xmtrack.sign_valid": "FT_BOOLEAN",
     "xmtrack.encrypted": "FT_BOOLEAN",
     "xmtrack.decrypted": "FT_BOOLEAN",
     "xmtrack.event_count": "FT_UINT32",
@@ -30,6 +31,7 @@ CONTRACT = {
 # expert name -> (a capture that raises it, its severity/group as -V prints them)
 CONTRACT_EXPERT = {
     "xmtrack.crc_bad": ("sensors_crc_bad.pcap", "Warning/Checksum"),
+    "xmtrack.sign_bad": ("fidelity.pcap", "Warning/Checksum"),
     "xmtrack.decode_error": ("malformed.pcap", "Error/Malformed"),
     "xmtrack.encrypted_payload": ("sensors_encrypted9.pcap", "Note/Security"),
 }

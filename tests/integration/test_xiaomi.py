@@ -10,6 +10,7 @@ import subprocess
 import unittest
 
 from tshark_env import TsharkEnv
+import fidelity_payloads as F
 import payloads as P
 
 NEW_FIELDS = {
@@ -42,6 +43,13 @@ def openssl_decrypt(key_text, ciphertext):
     proc = subprocess.run(["openssl", "enc", "-d", "-aes-128-ecb", "-K", key_text.encode("ascii").hex()],
                           input=ciphertext, capture_output=True)
     return proc.returncode, proc.stdout
+
+
+def independent_sign(form, salt):
+    """formats.md §3.6 / Quirks, with Python's MD5 over the form as Wireshark's own form
+    dissector decodes it: every pair but sign, sorted by key, key+value, then the salt."""
+    text = "".join(k + v for k, v in sorted(form.items()) if k != "sign") + salt
+    return hashlib.md5(text.encode("utf-8")).hexdigest()
 
 
 def independent_key(app_id, app_key, device_id):
@@ -122,6 +130,65 @@ class Xiaomi(unittest.TestCase):
         self.assertEqual(got["xmtrack.event_count"], ["0"])
         self.assertTrue(any(m.startswith("AES: stat_value: bad PKCS#7 padding") for m in got["_ws.expert.message"]))
         self.assertNotIn("stat_value (AES-decrypted)", data_sources(self.hexdump("xiaomi_malformed.pcap", frame)))
+
+    # ---- signatures: MiStat v2 and OneTrack form requests -------------------------------------
+
+    def sign_valid(self, capture, frame):
+        got = self.tshark.fields(capture, ["xmtrack.sign_valid", "_ws.expert.message"],
+                                 "frame.number == %d" % frame)
+        return (got[0].get("xmtrack.sign_valid"), got[0].get("_ws.expert.message", [])) if got else (None, [])
+
+    def assert_sign(self, capture, frame, salt, expected):
+        form = self.form_fields(capture, frame)
+        self.assertEqual(independent_sign(form, salt) == form["sign"], expected, "the vector itself")
+        valid, experts = self.sign_valid(capture, frame)
+        self.assertEqual(valid, ["1" if expected else "0"])
+        self.assertEqual("Signature does not match the request" in experts, not expected)
+
+    def test_mistat_signatures_verify(self):
+        for frame in self.request_frames("mistat_v2.pcap"):
+            with self.subTest(capture="mistat_v2.pcap", frame=frame):
+                self.assert_sign("mistat_v2.pcap", frame, F.MISTAT_SALT, True)
+        frames = self.request_frames("fidelity.pcap")
+        variants = [r.expect["variant"] for r in F.requests()]
+        for variant in ("mistat_post", "mistat_changed"):
+            frame = frames[variants.index(variant)]
+            expected = F.requests()[variants.index(variant)].expect["sign_valid"]
+            with self.subTest(variant=variant):
+                self.assert_sign("fidelity.pcap", frame, F.MISTAT_SALT, expected)
+        self.assertEqual(self.tshark.count("fidelity.pcap", "xmtrack.sign_bad && xmtrack.sdk == \"mistat\""), 1)
+
+    def test_mistat_changed_request_still_decrypts(self):
+        """The signature covers the form, the key only app_id, app_key and device_id."""
+        frames = self.request_frames("fidelity.pcap")
+        variants = [r.expect["variant"] for r in F.requests()]
+        got = self.tshark.fields("fidelity.pcap", ["xmtrack.decrypted", "xmtrack.event"],
+                                 "frame.number == %d" % frames[variants.index("mistat_changed")])[0]
+        self.assertEqual(got["xmtrack.decrypted"], ["1"])
+        self.assertEqual(got["xmtrack.event"], ["mistat_session"])
+
+    def test_mistat_get_signature(self):
+        frames = self.request_frames("fidelity.pcap")
+        variants = [r.expect["variant"] for r in F.requests()]
+        frame = frames[variants.index("mistat_get")]
+        valid, _ = self.sign_valid("fidelity.pcap", frame)
+        if valid is None:
+            self.skipTest("a MiStat GET is not recognised on this build (another change); "
+                          "the unit test /sign/query-input checks its pairs")
+        self.assertEqual(valid, ["1"])
+
+    def test_onetrack_key_get_signatures(self):
+        key_get = self.request_frames("onetrack.pcap")[0]
+        self.assert_sign("onetrack.pcap", key_get, F.ONETRACK_SALT, True)
+        frames = self.request_frames("fidelity.pcap")
+        variants = [r.expect["variant"] for r in F.requests()]
+        self.assert_sign("fidelity.pcap", frames[variants.index("key_get_bad_sign")], F.ONETRACK_SALT, False)
+
+    def test_no_signature_no_verdict(self):
+        """Formats whose signature formula is not known from source get no xmtrack.sign_valid."""
+        for capture in ("miui_analytics.pcap", "miui_tracker.pcap", "mistat_v3.pcap", "sensors_android.pcap"):
+            with self.subTest(capture=capture):
+                self.assertEqual(self.tshark.count(capture, "xmtrack.sign_valid"), 0)
 
     # ---- one view over every collector ------------------------------------------------------
 

@@ -118,6 +118,107 @@ static void test_location_out_of_range(fixture *f, gconstpointer d G_GNUC_UNUSED
     assert_kinds(f, "");
 }
 
+static const char *finding_value(fixture *f, guint i)
+{
+    return g_array_index(f->ev->pii, xmt_pii_finding, i).value;
+}
+
+/* sa-sdk-android SensorsDataAPI.setGPSLocation and sa-sdk-ios
+ * SALocationManager.m: millionths of a degree, as integers. */
+static void test_location_scaled(fixture *f, gconstpointer d G_GNUC_UNUSED)
+{
+    leaf(f, "properties.$latitude", "39908692");
+    leaf(f, "properties.$longitude", "-116397477");
+    xmt_pii_scan_event(f->msg, f->ev);
+    assert_kinds(f, "location");
+    g_assert_cmpstr(finding_value(f, 0), ==, "39908692,-116397477 (39.908692,-116.397477 in degrees)");
+}
+
+static void test_location_scaled_near_misses(fixture *f, gconstpointer d G_GNUC_UNUSED)
+{
+    leaf(f, "properties.$latitude", "39908692");          /* a lone latitude */
+    leaf(f, "properties.$speed", "116397477");
+    xmt_pii_scan_event(f->msg, f->ev);
+    assert_kinds(f, "");
+    leaf(f, "properties.$longitude", "116.397477");       /* degrees beside a scaled latitude */
+    xmt_pii_scan_event(f->msg, f->ev);
+    assert_kinds(f, "");
+}
+
+static void test_location_scaled_zero(fixture *f, gconstpointer d G_GNUC_UNUSED)
+{
+    leaf(f, "properties.$latitude", "0");                 /* no fix yet */
+    leaf(f, "properties.$longitude", "0");
+    xmt_pii_scan_event(f->msg, f->ev);
+    assert_kinds(f, "");
+}
+
+static void test_location_scaled_out_of_range(fixture *f, gconstpointer d G_GNUC_UNUSED)
+{
+    leaf(f, "properties.$latitude", "95000000");          /* 95 degrees */
+    leaf(f, "properties.$longitude", "10000000");
+    xmt_pii_scan_event(f->msg, f->ev);
+    assert_kinds(f, "");
+    leaf(f, "properties.$latitude", "45");                /* 45 degrees, but the longitude is scaled */
+    leaf(f, "properties.$longitude", "181");              /* only plausible as 0.000181 */
+    xmt_pii_scan_event(f->msg, f->ev);
+    assert_kinds(f, "");
+    leaf(f, "properties.$latitude", "45.5e0");            /* not an integer: no scaled reading */
+    leaf(f, "properties.$longitude", "181000000");
+    xmt_pii_scan_event(f->msg, f->ev);
+    assert_kinds(f, "");
+}
+
+static void test_location_nested_and_separate(fixture *f, gconstpointer d G_GNUC_UNUSED)
+{
+    leaf(f, "properties.location.lat", "40.4168");        /* {"location":{"lat":..,"lng":..}} */
+    leaf(f, "properties.location.lng", "-3.7038");
+    xmt_pii_scan_event(f->msg, f->ev);
+    assert_kinds(f, "location");
+    g_assert_cmpstr(finding_value(f, 0), ==, "40.4168,-3.7038");
+}
+
+static void test_location_key(fixture *f, gconstpointer d G_GNUC_UNUSED)
+{
+    leaf(f, "H.curloc", "null");                          /* MIUI's "no location" */
+    assert_kinds(f, "");
+    leaf(f, "H.curloc", "40.4168,-3.7038");
+    assert_kinds(f, "location");
+}
+
+/* $anonymization_id: base64 of the Android ID (SAPresetPropertyPlugin.java). */
+static void test_encoded_android_id(fixture *f, gconstpointer d G_GNUC_UNUSED)
+{
+    char *encoded = g_base64_encode((const guchar *)"9774d56d682e549c", 16);
+    char *not_hex = g_base64_encode((const guchar *)"not-an-android-id", 16);
+    leaf(f, "properties.$anonymization_id", not_hex);
+    leaf(f, "properties.checksum", encoded);              /* not under its key */
+    assert_kinds(f, "");
+    leaf(f, "properties.$anonymization_id", encoded);
+    assert_kinds(f, "android_id");
+    g_free(encoded);
+    g_free(not_hex);
+}
+
+static void test_identity_mobile(fixture *f, gconstpointer d G_GNUC_UNUSED)
+{
+    leaf(f, "identities.$identity_mobile", "13800138000");
+    assert_kinds(f, "phone");
+}
+
+static void test_withdraw(fixture *f, gconstpointer d G_GNUC_UNUSED)
+{
+    leaf(f, "H.uid", "sess-41c9");
+    assert_kinds(f, "account_id");
+    xmt_pii_finding got;
+    g_assert_false(xmt_pii_withdraw(f->ev, XMT_PII_ACCOUNT_ID, "H.other", &got));
+    g_assert_true(xmt_pii_withdraw(f->ev, XMT_PII_ACCOUNT_ID, "H.uid", &got));
+    g_assert_cmpstr(got.value, ==, "sess-41c9");
+    assert_kinds(f, "");
+    leaf(f, "H.userid", "2882303761");                    /* the kind may be found again */
+    assert_kinds(f, "account_id");
+}
+
 static void test_facts_and_signup(fixture *f, gconstpointer d G_GNUC_UNUSED)
 {
     xmt_span none = xmt_span_make(0, 0, 0);
@@ -217,6 +318,15 @@ int main(int argc, char **argv)
     ADD("/pii/e164_anywhere", test_e164_anywhere);
     ADD("/pii/location_needs_both", test_location_needs_both);
     ADD("/pii/location_out_of_range", test_location_out_of_range);
+    ADD("/pii/location_scaled", test_location_scaled);
+    ADD("/pii/location_scaled_near_misses", test_location_scaled_near_misses);
+    ADD("/pii/location_scaled_zero", test_location_scaled_zero);
+    ADD("/pii/location_scaled_out_of_range", test_location_scaled_out_of_range);
+    ADD("/pii/location_nested_and_separate", test_location_nested_and_separate);
+    ADD("/pii/location_key", test_location_key);
+    ADD("/pii/encoded_android_id", test_encoded_android_id);
+    ADD("/pii/identity_mobile", test_identity_mobile);
+    ADD("/pii/withdraw", test_withdraw);
     ADD("/pii/facts_and_signup", test_facts_and_signup);
     ADD("/pii/account_keys", test_account_keys);
     ADD("/watch/forms", test_watch_forms);

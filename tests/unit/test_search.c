@@ -30,6 +30,32 @@ static void test_engines(void)
     expect_term("https://www.startpage.com/do/search?query=private", "private");
 }
 
+/* The engines sa-sdk-javascript reads $latest_search_keyword from. */
+static void test_js_sdk_engines(void)
+{
+    expect_term("https://www.so.com/s?ie=utf-8&q=%E5%B0%8F%E7%B1%B3", "\xe5\xb0\x8f\xe7\xb1\xb3");
+    expect_term("https://m.sm.cn/s?q=redmi", "redmi");
+    expect_term("https://tieba.baidu.com/f?kw=xiaomi", "xiaomi");
+    expect_term("https://www.baidu.com/s?keyword=mint", "mint");
+    expect_term("https://also.com/s?q=redmi", NULL);            /* "so.com" only as whole labels */
+    expect_term("https://so.example.org/s?q=redmi", NULL);
+    expect_term("https://www.sm.example/s?q=redmi", NULL);
+}
+
+static void test_placeholders(void)
+{
+    static const char *const sdk[] = { "未取到值", "未取到值_直接打开", "未取到值_非http的url", "取值异常",
+                                       "取值异常_referrer异常_[object Object]", "url的domain解析失败",
+                                       "url解析失败", "hostname解析异常", "url_host取值异常", "获取url异常",
+                                       "url_domain异常_http://x" };
+    for (gsize i = 0; i < G_N_ELEMENTS(sdk); i++)
+        g_assert_true(xmt_search_is_placeholder(sdk[i]));
+    g_assert_false(xmt_search_is_placeholder("未取到"));          /* a search for these words */
+    g_assert_false(xmt_search_is_placeholder("xiaomi 未取到值"));
+    g_assert_false(xmt_search_is_placeholder("https://www.google.com/"));
+    g_assert_false(xmt_search_is_placeholder(""));
+}
+
 static void test_percent_encoded(void)
 {
     /* UTF-8 in escapes; '+' is a space, %2B a plus. */
@@ -127,6 +153,8 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/search/engines", test_engines);
+    g_test_add_func("/search/js-sdk-engines", test_js_sdk_engines);
+    g_test_add_func("/search/placeholders", test_placeholders);
     g_test_add_func("/search/percent-encoded", test_percent_encoded);
     g_test_add_func("/search/url-forms", test_url_forms);
     g_test_add_func("/search/not-engines", test_not_engines);
