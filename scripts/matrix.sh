@@ -45,6 +45,7 @@ su packagecheck -c "tshark -G plugins" | grep -E "^xmtrack\\.so.*dissector.*/usr
 su packagecheck -c "tshark -r /src/testdata/sensors_android.pcap -Y xmtrack -T fields -e xmtrack.search_term" \
   | grep -q "how to hide from xiaomi" || { echo "the packaged plugin did not decode the sample"; exit 1; }
 echo "== package installs, loads and decodes"
+XMTRACK_PLUGIN=build-test/plugin/wireshark/xmtrack.so python3 tests/integration/decoded_dump.py /out/decoded.json
 SCRIPT
 
 failed=0
@@ -53,7 +54,8 @@ for suite in "${suites[@]}"; do
   log="$logs/matrix-$suite.log"
   start=$(date +%s)
   echo "== $suite ($(suite_of "$suite")): fresh root, scripts/test.sh, package; log $log"
-  if in_fresh_root "$suite" "$log" "" "$inside"; then
+  rm -rf "$logs/out-$suite"; mkdir -p "$logs/out-$suite"
+  if in_fresh_root "$suite" "$log" "" "$inside" "$logs/out-$suite"; then
     verdict=passed
   else
     verdict=FAILED
@@ -66,6 +68,19 @@ for suite in "${suites[@]}"; do
   tests=$(grep -E "tests passed|tests failed" "$log" | tail -n 1)
   summary+=("$suite ($(suite_of "$suite")): $verdict in $(( $(date +%s) - start )) s; ${tests:-no ctest summary}")
 done
+# The decoded output of every test capture must be the same value for value on every version.
+dumps=("$logs"/out-*/out/decoded.json)
+if [ ${#dumps[@]} -gt 1 ] && [ -f "${dumps[0]}" ]; then
+  for d in "${dumps[@]:1}"; do
+    if cmp -s "${dumps[0]}" "$d"; then
+      summary+=("decoded output of $(basename "$(dirname "$(dirname "$d")")") equals $(basename "$(dirname "$(dirname "${dumps[0]}")")")")
+    else
+      summary+=("decoded output DIFFERS: ${dumps[0]} vs $d")
+      diff "${dumps[0]}" "$d" | head -n 40
+      failed=1
+    fi
+  done
+fi
 echo "== matrix"
 printf '   %s\n' "${summary[@]}"
 exit $failed

@@ -325,13 +325,13 @@ static const request_line *beacon_line(packet_info *pinfo)
         return p_get_proto_data(wmem_file_scope(), pinfo, proto_xmtrack, XMT_KEY_BEACON);
     if (p_get_proto_data(pinfo->pool, pinfo, proto_xmtrack, XMT_KEY_BODY_COUNT))
         return NULL;  /* a body was handed to us: an upload or a response, not a beacon */
-#if !XMT_HTTP_REQUEST_PER_EXCHANGE
     /* HTTP marks the frames of requests and responses with their exchange
-     * (4.0's push_req/push_res); the cheapest test that this one holds a request. */
+     * (key 0 on every version; HTTP_PROTO_DATA_REQRES from 4.2 on): the
+     * cheapest test that this one holds a request.  From 4.2 on the response
+     * frame would otherwise read its request's URI and decode it again. */
     const http_req_res_t *rr = p_get_proto_data(wmem_file_scope(), pinfo, proto_http, 0);
     if (!rr || rr->req_framenum != pinfo->num)
         return NULL;
-#endif
     request_line line = current_request_line(pinfo);
     if (!beacon_like(line.uri))
         return NULL;

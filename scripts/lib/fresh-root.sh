@@ -22,15 +22,17 @@ clean_clone() {
   git -C "$REPO" clone --quiet --no-hardlinks "$REPO" "$1"
 }
 
-# in_fresh_root SUITE LOG INCLUDE SCRIPT: a fresh SUITE root with the packages INCLUDE
-# (comma-separated, may be empty) and the clone at /src, in which the bash text SCRIPT runs
-# as root (with -euo pipefail). Its output goes to LOG. Returns SCRIPT's status (or
-# mmdebstrap's).
+# in_fresh_root SUITE LOG INCLUDE SCRIPT [OUTDIR]: a fresh SUITE root with the packages
+# INCLUDE (comma-separated, may be empty) and the clone at /src, in which the bash text SCRIPT
+# runs as root (with -euo pipefail). Its output goes to LOG; what SCRIPT leaves in /out is
+# copied to OUTDIR. Returns SCRIPT's status (or mmdebstrap's).
 #
 # Check-Valid-Until is off because the Debian archive reachable here is a dated snapshot whose
 # Release files have expired; it changes nothing else about what is installed.
 in_fresh_root() {
-  local suite=$1 log=$2 include=$3 script=$4 work
+  local suite=$1 log=$2 include=$3 script=$4 outdir=${5:-} work
+  local copy_out=()
+  [ -z "$outdir" ] || copy_out=(--customize-hook="copy-out /out $outdir")
   work=$(mktemp -d)
   clean_clone "$work/src"
   printf '%s\n' "$script" >"$work/inside.sh"
@@ -39,7 +41,9 @@ in_fresh_root() {
     --customize-hook='mkdir -p "$1/src"' \
     --customize-hook="sync-in $work/src /src" \
     --customize-hook="upload $work/inside.sh /inside.sh" \
+    --customize-hook='mkdir -p "$1/out"' \
     --customize-hook='chroot "$1" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 bash -euo pipefail /inside.sh' \
+    "${copy_out[@]}" \
     "$suite" /dev/null >"$log" 2>&1
   local status=$?
   rm -rf "$work"

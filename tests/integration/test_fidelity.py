@@ -81,7 +81,7 @@ class Fidelity(unittest.TestCase):
         self.assertEqual(got["xmtrack.event"], ["$pageview"])
         self.assertNotIn("xmtrack.time", got)
         self.assertNotIn("xmtrack.flush_time", got)
-        self.assertEqual(got["xmtrack.crc_valid"], ["1"])
+        self.assertEqual(got["xmtrack.crc_valid"], [True])
         self.assertIn("lib.$lib_version=1.14.24", got["xmtrack.member"])
 
     def test_no_crc_is_no_verdict(self):

@@ -142,7 +142,7 @@ class Xiaomi(unittest.TestCase):
         form = self.form_fields(capture, frame)
         self.assertEqual(independent_sign(form, salt) == form["sign"], expected, "the vector itself")
         valid, experts = self.sign_valid(capture, frame)
-        self.assertEqual(valid, ["1" if expected else "0"])
+        self.assertEqual(valid, [expected])
         self.assertEqual("Signature does not match the request" in experts, not expected)
 
     def test_mistat_signatures_verify(self):
@@ -164,7 +164,7 @@ class Xiaomi(unittest.TestCase):
         variants = [r.expect["variant"] for r in F.requests()]
         got = self.tshark.fields("fidelity.pcap", ["xmtrack.decrypted", "xmtrack.event"],
                                  "frame.number == %d" % frames[variants.index("mistat_changed")])[0]
-        self.assertEqual(got["xmtrack.decrypted"], ["1"])
+        self.assertEqual(got["xmtrack.decrypted"], [True])
         self.assertEqual(got["xmtrack.event"], ["mistat_session"])
 
     def test_mistat_get_signature(self):
@@ -175,7 +175,7 @@ class Xiaomi(unittest.TestCase):
         if valid is None:
             self.skipTest("a MiStat GET is not recognised on this build (another change); "
                           "the unit test /sign/query-input checks its pairs")
-        self.assertEqual(valid, ["1"])
+        self.assertEqual(valid, [True])
 
     def test_onetrack_key_get_signatures(self):
         key_get = self.request_frames("onetrack.pcap")[0]
