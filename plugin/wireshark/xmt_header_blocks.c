@@ -32,7 +32,7 @@ static gboolean looks_like_block(tvbuff_t *tvb)
     if (len < 9)
         return FALSE;
     guint32 name_len = tvb_get_ntohl(tvb, 0);
-    return name_len >= 1 && name_len <= MAX_NAME_LEN && name_len + 8 <= len && field_name_char(tvb_get_guint8(tvb, 4));
+    return name_len >= 1 && name_len <= MAX_NAME_LEN && name_len + 8 <= len && field_name_char(*tvb_get_ptr(tvb, 4, 1));
 }
 
 static void take_field(xmt_header_block *b, packet_info *pinfo, char *name, char *value)

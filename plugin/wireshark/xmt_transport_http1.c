@@ -87,9 +87,9 @@ static gboolean body_request(packet_info *pinfo, guint key, wmem_map_t *headers,
 }
 
 /* A body of an HTTP/1 request, under its per-frame slot. */
-static gboolean dissect_http1_body(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, wmem_map_t *headers)
+static gboolean dissect_http1_body(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint key,
+                                   wmem_map_t *headers)
 {
-    guint key = next_body_key(pinfo);
     xmt_wire_request w;
     if (!body_request(pinfo, key, headers, &w))
         return FALSE;
@@ -103,9 +103,12 @@ static gboolean dissect_http1_body(tvbuff_t *tvb, packet_info *pinfo, proto_tree
 gboolean xmt_http1_media_body(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     xmt_http_message_info *info = data;
+    /* Every body counts, responses too: a frame with one holds no GET beacon
+     * (4.4 on, HTTP marks a response's frame with its request's URI). */
+    guint key = next_body_key(pinfo);
     if (info && !XMT_HTTP_IS_REQUEST(info))
         return FALSE;  /* analytics are uploads: responses are never ours */
-    return dissect_http1_body(tvb, pinfo, tree, info ? info->data : NULL);
+    return dissect_http1_body(tvb, pinfo, tree, key, info ? info->data : NULL);
 }
 
 /* Bodies without a Content-Type reach the "http" heuristic list (with no
@@ -118,6 +121,20 @@ static xmt_heur_result dissect_heur_body(tvbuff_t *tvb, packet_info *pinfo, prot
 }
 
 /* ---- GET beacons: the payload is in the request URI ------------------- */
+
+/* HTTP marks the frames of requests and responses with their exchange
+ * (4.0's push_req/push_res, 4.4's per-exchange data): the cheapest test that
+ * this one holds a request, not the response that 4.4 also marks with the
+ * request's URI. */
+static gboolean frame_holds_request(packet_info *pinfo)
+{
+#if XMT_HTTP_REQUEST_PER_EXCHANGE
+    const http_req_res_t *rr = p_get_proto_data(wmem_file_scope(), pinfo, proto_http, HTTP_PROTO_DATA_REQRES);
+#else
+    const http_req_res_t *rr = p_get_proto_data(wmem_file_scope(), pinfo, proto_http, 0);
+#endif
+    return rr && rr->req_framenum == pinfo->num;
+}
 
 /* This frame's request whose URI may carry a payload, or NULL.  Read on the
  * first pass from HTTP's conversation, when the last request it parsed is in
@@ -132,13 +149,8 @@ static const xmt_wire_request *query_request(packet_info *pinfo)
         return p_get_proto_data(wmem_file_scope(), pinfo, proto_xmtrack, XMT_KEY_BEACON);
     if (p_get_proto_data(pinfo->pool, pinfo, proto_xmtrack, XMT_KEY_BODY_COUNT))
         return NULL;  /* a body was handed to us: an upload or a response, not a beacon */
-#if !XMT_HTTP_REQUEST_PER_EXCHANGE
-    /* HTTP marks the frames of requests and responses with their exchange
-     * (4.0's push_req/push_res); the cheapest test that this one holds a request. */
-    const http_req_res_t *rr = p_get_proto_data(wmem_file_scope(), pinfo, proto_http, 0);
-    if (!rr || rr->req_framenum != pinfo->num)
+    if (!frame_holds_request(pinfo))
         return NULL;
-#endif
     xmt_wire_request line = current_request_line(pinfo);
     if (!xmt_uri_payload_query(line.uri))
         return NULL;
