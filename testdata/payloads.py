@@ -1121,6 +1121,13 @@ def mistat_req(fields, expect):
     return Req("POST", "/mistats/v2", headers, mistat_form(fields), expect=expect)
 
 
+def mistat_get_req(fields, expect):
+    """The same v2 upload sent as a GET, its pairs in the query (a shape seen on a real phone)."""
+    headers = [("Host", MISTAT_HOST), ("Connection", "close"), ("User-Agent", ANDROID_UA),
+               ("Accept-Encoding", "gzip")]
+    return Req("GET", "/mistats/v2?" + mistat_form(fields).decode("ascii"), headers, expect=expect)
+
+
 # formats.md §4 vector 4: inputs, key, plaintext and the expected stat_value, as published.
 VECTOR4 = {"app_id": "2882303761517000000", "app_key": "5681700000000", "device_id": "a1b2c3d4e5f60718",
            "key": "6DC7E19697C72582",
@@ -1193,19 +1200,22 @@ def _build_xiaomi():
     v4_fields = {"app_id": VECTOR4["app_id"], "app_key": VECTOR4["app_key"],
                  "device_id": VECTOR4["device_id"], "channel": "default", "policy": "0",
                  "interval": "90000", "mistatv": "3", "size": "1", "stat_value": VECTOR4["stat_value"]}
+    mistat_v2_expect = dict(mistat_facts, event_count=len(MISTAT_EVENTS), events=MISTAT_EVENTS,
+                            times=[BASE_TIME], urls=[URL_DDG], search_words=[SEARCH_WORD],
+                            url_queries=["how to hide from xiaomi"],
+                            derived_key=mistat_key(MISTAT_APP_ID, MISTAT_APP_KEY, MISTAT_DEVICE_ID),
+                            cipher_len=len(fields["stat_value"]) // 2,
+                            params=["app_key=" + MISTAT_APP_KEY, "channel=xiaomi", "size=7"],
+                            plaintext=MISTAT_PLAINTEXT, layers="decryption, JSON")
     C["mistat_v2.pcap"] = [
-        mistat_req(fields, dict(mistat_facts, event_count=len(MISTAT_EVENTS), events=MISTAT_EVENTS,
-                                times=[BASE_TIME], urls=[URL_DDG], search_words=[SEARCH_WORD],
-                                url_queries=["how to hide from xiaomi"],
-                                derived_key=mistat_key(MISTAT_APP_ID, MISTAT_APP_KEY, MISTAT_DEVICE_ID),
-                                cipher_len=len(fields["stat_value"]) // 2,
-                                params=["app_key=" + MISTAT_APP_KEY, "channel=xiaomi", "size=7"],
-                                plaintext=MISTAT_PLAINTEXT, layers="decryption, JSON")),
+        mistat_req(fields, mistat_v2_expect),
         mistat_req(v4_fields, dict(mistat_facts, app=VECTOR4["app_id"], distinct_id=VECTOR4["device_id"],
                                    event_count=1, events=["mistat_session"], times=[1588291100000],
                                    derived_key=VECTOR4["key"], cipher_len=len(VECTOR4["stat_value"]) // 2,
                                    plaintext=VECTOR4["plaintext"], layers="decryption, JSON")),
     ]
+    # 3b. the first upload again, POST then GET with the same pairs in the query: decoded alike
+    C["mistat_get.pcap"] = [mistat_req(fields, mistat_v2_expect), mistat_get_req(fields, mistat_v2_expect)]
 
     # 4. MiStat v3: everything but p in the clear
     p_value = b64(gz(_prng_bytes("xmtrack-mistat-v3", 300)) + b"\x00" * 2)

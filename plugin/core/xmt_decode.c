@@ -1,4 +1,6 @@
 /* xmt_decode.c: the pipeline's entry: which format is this, and decode it.
+ * The formats are rows of one table (formats/xmt_formats.c); this file only
+ * walks it, trying each row that accepts the request's shape.
  *
  * Recognition only looks at parameter names, payload prefixes, vendor
  * headers and host/path hints, so the cost on the many HTTP bodies that are
@@ -8,11 +10,7 @@
 
 #include <string.h>
 
-#include "../formats/xmt_miui_analytics.h"
-#include "../formats/xmt_miui_tracker.h"
-#include "../formats/xmt_mistat.h"
-#include "../formats/xmt_onetrack.h"
-#include "../formats/xmt_sensors.h"
+#include "../formats/xmt_formats.h"
 #include "../layers/xmt_form.h"
 
 void xmt_config_init(xmt_config *cfg)
@@ -56,28 +54,65 @@ gboolean xmt_request_host_in(const xmt_request *req, const char *domain)
     return host_len == n || req->host[host_len - n - 1] == '.';
 }
 
-/* Formats whose body is not a form (OneTrack's binary and JSON uploads):
- * told apart by vendor headers and payload markers, before any form split. */
-static xmt_sdk recognise_body(const xmt_request *req)
+/* The shape a request has for a format: a query, a form body, or neither. */
+static guint request_shape(const xmt_request *req, gboolean is_form)
 {
-    if (xmt_onetrack_recognise_body(req))
-        return XMT_SDK_ONETRACK;
-    return XMT_SDK_NONE;
+    if (req->kind == XMT_INPUT_URI_QUERY)
+        return is_form ? XMT_SHAPE_URI_QUERY : 0;
+    return is_form ? XMT_SHAPE_FORM_BODY : 0;
 }
 
-static xmt_sdk recognise_form(const xmt_request *req, const xmt_form *form)
+/* Formats whose body is not a form (OneTrack's binary and JSON uploads):
+ * told apart by vendor headers and payload markers, before any form split. */
+static const xmt_format *recognise_raw(const xmt_request *req)
 {
-    if (xmt_sensors_recognise(req, form))
-        return XMT_SDK_SENSORS;
-    if (xmt_miui_tracker_recognise(req, form))
-        return XMT_SDK_MIUI_TRACKER;
-    if (xmt_miui_analytics_recognise(req, form))
-        return XMT_SDK_MIUI_ANALYTICS;
-    if (xmt_mistat_recognise(req, form))
-        return XMT_SDK_MISTAT;
-    if (xmt_onetrack_recognise(req, form))
-        return XMT_SDK_ONETRACK;
-    return XMT_SDK_NONE;
+    if (req->kind != XMT_INPUT_BODY)
+        return NULL;
+    for (gsize i = 0; i < xmt_format_count; i++) {
+        const xmt_format *f = &xmt_formats[i];
+        if ((f->shapes & XMT_SHAPE_RAW_BODY) && f->recognise_raw(req))
+            return f;
+    }
+    return NULL;
+}
+
+static const xmt_format *recognise_form(const xmt_request *req, const xmt_form *form)
+{
+    guint shape = request_shape(req, TRUE);
+    for (gsize i = 0; i < xmt_format_count; i++) {
+        const xmt_format *f = &xmt_formats[i];
+        if ((f->shapes & shape) && f->recognise_form(req, form))
+            return f;
+    }
+    return NULL;
+}
+
+/* The parameter `name` appears in the query as a key ("name=" at the start
+ * or after '&'). */
+static gboolean query_names(const char *query, gsize len, const char *name)
+{
+    gsize n = strlen(name);
+    const char *end = query + len;
+    for (const char *p = query; (p = memchr(p, name[0], (gsize)(end - p))) != NULL; p++) {
+        if ((gsize)(end - p) <= n)
+            return FALSE;
+        if ((p == query || p[-1] == '&') && memcmp(p, name, n) == 0 && p[n] == '=')
+            return TRUE;
+    }
+    return FALSE;
+}
+
+gboolean xmt_query_worth_recognising(const char *query, gsize len)
+{
+    for (gsize i = 0; i < xmt_format_count; i++) {
+        const xmt_format *f = &xmt_formats[i];
+        if (!(f->shapes & XMT_SHAPE_URI_QUERY))
+            continue;
+        for (const char *const *m = f->query_markers; *m; m++)
+            if (query_names(query, len, *m))
+                return TRUE;
+    }
+    return FALSE;
 }
 
 xmt_sdk xmt_recognise(const xmt_request *req)
@@ -85,50 +120,36 @@ xmt_sdk xmt_recognise(const xmt_request *req)
     xmt_form form;
     if (!req->data || req->len == 0)
         return XMT_SDK_NONE;
-    xmt_sdk sdk = recognise_body(req);
-    if (sdk != XMT_SDK_NONE || !xmt_form_parse(req->data, req->len, &form))
-        return sdk;
-    return recognise_form(req, &form);
+    const xmt_format *f = recognise_raw(req);
+    if (f)
+        return f->sdk;
+    if (!xmt_form_parse(req->data, req->len, &form))
+        return XMT_SDK_NONE;
+    f = recognise_form(req, &form);
+    return f ? f->sdk : XMT_SDK_NONE;
 }
 
-static xmt_message *decode_form(const xmt_request *req, xmt_sdk sdk, const xmt_config *cfg)
+static xmt_message *decode_form(const xmt_request *req, const xmt_format *f, const xmt_config *cfg)
 {
     xmt_form form;
     if (!xmt_form_parse(req->data, req->len, &form))
         return NULL;
-    xmt_message *msg = xmt_message_new(sdk);
-    switch (sdk) {
-    case XMT_SDK_SENSORS:
-        xmt_sensors_decode(req, &form, cfg, msg);
-        break;
-    case XMT_SDK_MIUI_TRACKER:
-        xmt_miui_tracker_decode(req, &form, cfg, msg);
-        break;
-    case XMT_SDK_MIUI_ANALYTICS:
-        xmt_miui_analytics_decode(req, &form, cfg, msg);
-        break;
-    case XMT_SDK_MISTAT:
-        xmt_mistat_decode(req, &form, cfg, msg);
-        break;
-    case XMT_SDK_ONETRACK:
-        xmt_onetrack_decode(req, &form, cfg, msg);
-        break;
-    case XMT_SDK_NONE:
-        break;
-    }
+    xmt_message *msg = xmt_message_new(f->sdk);
+    f->decode_form(req, &form, cfg, msg);
     return msg;
 }
 
 xmt_message *xmt_decode_as(const xmt_request *req, xmt_sdk sdk, const xmt_config *cfg)
 {
-    if (sdk == XMT_SDK_NONE || !req->data || req->len == 0)
+    const xmt_format *f = xmt_format_of(sdk);
+    if (!f || !req->data || req->len == 0)
         return NULL;
     xmt_message *msg;
-    if (sdk == XMT_SDK_ONETRACK && recognise_body(req) == sdk) {  /* its binary and JSON uploads: not forms */
+    if (recognise_raw(req) == f) {  /* binary and JSON uploads: not forms */
         msg = xmt_message_new(sdk);
-        xmt_onetrack_decode_body(req, cfg, msg);
+        f->decode_raw(req, cfg, msg);
     } else {
-        msg = decode_form(req, sdk, cfg);
+        msg = decode_form(req, f, cfg);
     }
     if (!msg)
         return NULL;

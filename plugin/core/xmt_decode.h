@@ -75,6 +75,12 @@ gboolean xmt_request_host_in(const xmt_request *req, const char *domain);
 
 xmt_sdk xmt_recognise(const xmt_request *req);
 
+/* A request URI's query (without '?') names a parameter that some format
+ * sending GETs puts there (formats/xmt_formats.c).  Cheaper than
+ * xmt_recognise(): transports ask it first, before building a request for
+ * every ordinary page URL. */
+gboolean xmt_query_worth_recognising(const char *query, gsize len);
+
 /* NULL when the request is not recognised.  Never fails otherwise: what could
  * not be decoded is in msg->errors. */
 xmt_message *xmt_decode(const xmt_request *req, const xmt_config *cfg);

@@ -109,13 +109,13 @@ void xmt_register_proto(void)
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto_xmtrack), ei, array_length(ei));
     register_prefs();
-    xmt_http_register();
+    xmt_transports_register();
     xmt_report_register();
 }
 
 void xmt_register_handoff(void)
 {
-    xmt_http_handoff();
+    xmt_transports_handoff();
     xmt_report_handoff();
 }
 

@@ -90,8 +90,9 @@ void xmt_privacy_register(module_t *prefs);
 void xmt_privacy_apply_prefs(void);
 const struct xmt_watchlist *xmt_privacy_watchlist(void);
 
-/* The HTTP hooks (xmt_http.c). */
-void xmt_http_register(void);
-void xmt_http_handoff(void);
+/* Where requests come in: the transports and the media_type takeover
+ * (xmt_request.h). */
+void xmt_transports_register(void);
+void xmt_transports_handoff(void);
 
 #endif

@@ -49,9 +49,11 @@ typedef void xmt_stat_init_result;
 #include <epan/dissectors/packet-media-type.h>
 typedef media_content_info_t xmt_http_message_info;
 #define XMT_HTTP_IS_REQUEST(info) ((info)->type == MEDIA_CONTAINER_HTTP_REQUEST)
+#define XMT_HTTP_IS_OTHERS(info) ((info)->type == MEDIA_CONTAINER_HTTP_OTHERS)
 #else
 typedef http_message_info_t xmt_http_message_info;
 #define XMT_HTTP_IS_REQUEST(info) ((info)->type == HTTP_REQUEST)
+#define XMT_HTTP_IS_OTHERS(info) ((info)->type == HTTP_OTHERS)
 #endif
 
 /* Where HTTP keeps a request's URI and Host: on the connection in 4.0 (the
@@ -61,6 +63,14 @@ typedef http_message_info_t xmt_http_message_info;
 #else
 #define XMT_HTTP_REQUEST_PER_EXCHANGE 0
 #endif
+
+/* What HTTP/2's "http2_follow" tap hands its listeners: packet-http2.c's
+ * http2_follow_tap_data_t, in no installed header.  The same two members in
+ * 4.0, 4.4 and 4.6 (read in their sources). */
+typedef struct {
+    tvbuff_t *tvb;
+    guint64 stream_id;
+} xmt_http2_follow_data;
 
 /* field_info holds its value inline in 4.0 and by pointer later. */
 #if XMT_WS_VER >= 402

@@ -1,0 +1,28 @@
+/* xmt_header_blocks.h: the header blocks HTTP/2 and HTTP/3 decompress.
+ *
+ * Both dissectors add every header block they decompress (HPACK, QPACK) to
+ * the packet as a data source, "Decompressed Header", in one layout: for each
+ * field a 32-bit big-endian name length, the name, a 32-bit value length, the
+ * value (packet-http2.c, packet-http3.c; 4.0 to 4.6).  They do so on every
+ * pass, from their own per-frame cache after the first, and whether or not a
+ * tree is built: reading them costs no primed fields and no tree. */
+#ifndef XMT_HEADER_BLOCKS_H
+#define XMT_HEADER_BLOCKS_H
+
+#include "xmt_request.h"
+
+typedef struct {
+    tvbuff_t *tvb;          /* the data source */
+    xmt_wire_request w;     /* pseudo-headers and headers, in pinfo->pool */
+    gboolean opens_request; /* has :method (the first block of a request) */
+    gboolean claimed;       /* given to a stream already */
+} xmt_header_block;
+
+/* The header blocks of this packet's data sources, in the order they were
+ * decompressed, responses (:status) left out; NULL when there are none. */
+wmem_array_t *xmt_header_blocks_of_packet(packet_info *pinfo);
+
+/* The protocol `proto` dissected part of this packet. */
+gboolean xmt_packet_has_layer(packet_info *pinfo, int proto);
+
+#endif

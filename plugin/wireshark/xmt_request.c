@@ -1,0 +1,183 @@
+/* xmt_request.c: the transport-neutral part of the glue (xmt_request.h):
+ * from a wire request to an xmt_request, then recognition, decoding, the
+ * tree and the report. */
+#include <wireshark.h>
+#include <epan/packet.h>
+#include <epan/exceptions.h>
+#include <epan/show_exception.h>
+
+#include "xmt_request.h"
+
+static void copy_header(gpointer name, gpointer value, gpointer copy)
+{
+    wmem_map_insert(copy, wmem_strdup(wmem_file_scope(), name), wmem_strdup(wmem_file_scope(), value));
+}
+
+xmt_wire_request *xmt_wire_request_keep(const xmt_wire_request *w)
+{
+    xmt_wire_request *kept = wmem_new0(wmem_file_scope(), xmt_wire_request);
+    kept->method = wmem_strdup(wmem_file_scope(), w->method);
+    kept->uri = wmem_strdup(wmem_file_scope(), w->uri);
+    kept->host = wmem_strdup(wmem_file_scope(), w->host);
+    if (w->headers) {
+        kept->headers = wmem_map_new(wmem_file_scope(), g_str_hash, g_str_equal);
+        wmem_map_foreach(w->headers, copy_header, kept->headers);
+    }
+    return kept;
+}
+
+const char *xmt_valid_utf8(packet_info *pinfo, const char *text)
+{
+    if (!text || g_utf8_validate(text, -1, NULL))
+        return text;
+    char *valid = g_utf8_make_valid(text, -1);
+    char *copy = wmem_strdup(pinfo->pool, valid);
+    g_free(valid);
+    return copy;
+}
+
+gboolean xmt_request_enabled(void)
+{
+    return xmt_pref.decode_bodies && proto_is_protocol_enabled(find_protocol_by_id(proto_xmtrack));
+}
+
+const char *xmt_uri_payload_query(const char *uri)
+{
+    const char *mark = uri ? strchr(uri, '?') : NULL;
+    if (!mark || !xmt_query_worth_recognising(mark + 1, strlen(mark + 1)))
+        return NULL;
+    return mark + 1;
+}
+
+/* ---- building the xmt_request ------------------------------------------- */
+
+static const char *header(const xmt_wire_request *w, const char *name)
+{
+    return w->headers ? wmem_map_lookup(w->headers, name) : NULL;
+}
+
+/* The core asks for vendor headers (OneTrack's OT_*) by lower-case name,
+ * which is how every transport keys its map. */
+static const char *lookup_header(void *headers, const char *lower_name)
+{
+    return wmem_map_lookup((wmem_map_t *)headers, lower_name);
+}
+
+static void describe_request(const xmt_wire_request *w, xmt_request *req)
+{
+    req->method = w->method;
+    req->uri = w->uri;
+    req->host = w->host;
+    req->user_agent = header(w, "user-agent");
+    if (w->headers) {
+        req->header = lookup_header;
+        req->header_ctx = w->headers;
+    }
+    const char *dry_run = header(w, "dry-run");
+    req->dry_run = dry_run && g_ascii_strcasecmp(dry_run, "true") == 0;
+    const char *gzip = header(w, "gzip");
+    if (gzip && (gzip[0] == '0' || gzip[0] == '1') && gzip[1] == '\0')
+        req->gzip_header = gzip[0] - '0';
+}
+
+/* ---- decoding and the tree ---------------------------------------------- */
+
+static xmt_wmem_cb_result free_message(wmem_allocator_t *allocator _U_, wmem_cb_event_t event _U_, void *msg)
+{
+    xmt_message_free(msg);
+    return FALSE;  /* once: the callback goes with the packet */
+}
+
+/* Decodes a request recognised as `sdk` and adds its tree.  The message is
+ * freed with the packet, whatever happens while the tree is built. */
+static gboolean dissect_recognised(tvbuff_t *input, packet_info *pinfo, proto_tree *tree, const xmt_request *req,
+                                   xmt_sdk sdk)
+{
+    xmt_config cfg;
+    xmt_config_for_tree(&cfg, tree);
+    xmt_message *msg = xmt_decode_as(req, sdk, &cfg);
+    if (!msg)
+        return FALSE;
+    wmem_register_callback(pinfo->pool, free_message, msg);
+    col_set_str(pinfo->cinfo, COL_PROTOCOL, "XMTRACK");
+    /* Expert items name the protocol they were raised in: ours, not HTTP's. */
+    const char *saved_proto = pinfo->current_proto;
+    pinfo->current_proto = "XMTRACK";
+    xmt_report_queue(pinfo, xmt_tree_add_message(input, pinfo, tree, msg, req->host));
+    pinfo->current_proto = saved_proto;
+    return TRUE;
+}
+
+/* Decoding, with the exceptions a malformed tree item may throw kept here:
+ * the transport's own dissection must go on.  TRUE: the request was ours,
+ * whatever its decoding found. */
+static gboolean dissect_guarded(tvbuff_t *input, packet_info *pinfo, proto_tree *tree, const xmt_request *req,
+                                xmt_sdk sdk)
+{
+    TRY {
+        dissect_recognised(input, pinfo, tree, req, sdk);
+    }
+    CATCH_NONFATAL_ERRORS {
+        show_exception(input, pinfo, tree, EXCEPT_CODE, GET_MESSAGE);
+    }
+    ENDTRY;
+    return TRUE;
+}
+
+gboolean xmt_dissect_body(tvbuff_t *body, packet_info *pinfo, proto_tree *tree, const xmt_wire_request *w,
+                          const char *content_type)
+{
+    xmt_request req;
+    xmt_request_init(&req);
+    req.kind = XMT_INPUT_BODY;
+    req.len = tvb_captured_length(body);
+    req.data = tvb_get_ptr(body, 0, (gint)req.len);
+    req.content_type = content_type;
+    describe_request(w, &req);
+    if (!req.method)
+        req.method = "POST";
+    xmt_sdk sdk = xmt_recognise(&req);  /* before anything else: most bodies are not ours */
+    return sdk != XMT_SDK_NONE && dissect_guarded(body, pinfo, tree, &req, sdk);
+}
+
+gboolean xmt_dissect_query(tvbuff_t *parent, packet_info *pinfo, proto_tree *tree, const xmt_wire_request *w,
+                           const char *source)
+{
+    const char *query = xmt_uri_payload_query(w->uri);
+    if (!query)
+        return FALSE;
+    xmt_request req;
+    xmt_request_init(&req);
+    req.kind = XMT_INPUT_URI_QUERY;
+    req.data = (const guint8 *)query;
+    req.len = strlen(query);
+    describe_request(w, &req);
+    if (!req.method)
+        req.method = "GET";
+    xmt_sdk sdk = xmt_recognise(&req);  /* before a tvb is made for it */
+    if (sdk == XMT_SDK_NONE)
+        return FALSE;
+    /* The query becomes a data source, so items can point at its bytes. */
+    guint len = (guint)req.len;
+    tvbuff_t *tvb = tvb_new_child_real_data(parent, (const guint8 *)wmem_strdup(pinfo->pool, query), len, (gint)len);
+    add_new_data_source(pinfo, tvb, source);
+    req.data = tvb_get_ptr(tvb, 0, (gint)len);
+    return dissect_guarded(tvb, pinfo, tree, &req, sdk);
+}
+
+/* ---- the transports ----------------------------------------------------- */
+
+void xmt_transports_register(void)
+{
+    xmt_http1_register();
+    xmt_http2_register();
+    xmt_http3_register();
+}
+
+void xmt_transports_handoff(void)
+{
+    xmt_media_handoff();
+    xmt_http1_handoff();
+    xmt_http2_handoff();
+    xmt_http3_handoff();
+}

@@ -1,0 +1,291 @@
+/* xmt_transport_http2.c: the HTTP/2 adapter (h2 over TLS and h2c alike).
+ *
+ * What HTTP/2 gives a plugin (shared notes, wireshark-versions.md):
+ *  - bodies, after reassembly at END_STREAM and decompression, through the
+ *    media_type table, but with no header map, no direction and no stream;
+ *  - no exported way to read a stream's headers (http2_get_header_value is
+ *    not public).
+ * So the request is rebuilt from what is public:
+ *  - every decompressed header block, HEADERS and CONTINUATION, is a data
+ *    source of its packet (xmt_header_blocks.h): GET requests, whose payload
+ *    is in :path, are decoded from it at the end of the packet;
+ *  - which stream a block belongs to comes with HTTP/2's "http2_follow" tap,
+ *    which runs after the packet: the request of each stream that can carry
+ *    a body we look at is kept per (TCP stream, HTTP/2 stream) from then on;
+ *  - which stream a body belongs to is what HTTP/2's own "Follow HTTP/2
+ *    Stream" filter function reports while the body is handed over.
+ * Bodies are decoded at the end of their packet too, after its header
+ * blocks were read: a body may end in the packet that opened its stream.
+ * Every pass finds the same: header blocks come from HTTP/2's per-frame
+ * cache, stream ids from its session, and kept requests never change once
+ * kept, so tshark -2 and GUI re-dissection build the same tree.
+ */
+#include <wireshark.h>
+#include <epan/packet.h>
+#include <epan/follow.h>
+#include <epan/tap.h>
+#include <epan/proto_data.h>
+#include <epan/address.h>
+
+#include "xmt_header_blocks.h"
+
+/* Per-packet state (pinfo->pool proto data of xmtrack). */
+#define XMT_KEY_HTTP2_PACKET 0x2000u
+
+typedef struct {
+    xmt_wire_request *request;  /* file scope */
+    address client;             /* who sent the request: bodies from there are uploads */
+    guint32 client_port;
+} http2_stream;
+
+typedef struct {
+    guint32 stream_id;
+    tvbuff_t *body;
+    const char *content_type;
+} pending_body;
+
+typedef struct {
+    wmem_array_t *blocks;   /* xmt_header_block, read at the end of the packet */
+    wmem_list_t *bodies;    /* pending_body, handed over during the packet */
+    guint tcp_stream;
+    gboolean tcp_stream_known;
+} http2_packet;
+
+static int proto_http2 = -1;
+static follow_conv_filter_func http2_stream_filter;
+static dissector_handle_t packet_end_handle;
+/* (TCP stream << 32 | HTTP/2 stream id) -> http2_stream, for the file. */
+static wmem_map_t *streams;
+
+/* ---- which stream ------------------------------------------------------- */
+
+/* The TCP and HTTP/2 stream of the frame HTTP/2 is dissecting, as its
+ * "Follow HTTP/2 Stream" computes them (the filter text is not needed). */
+static gboolean current_streams(packet_info *pinfo, guint *tcp_stream, guint *stream_id)
+{
+    if (!http2_stream_filter)
+        return FALSE;
+    char *filter = http2_stream_filter(NULL, pinfo, tcp_stream, stream_id);
+    g_free(filter);
+    return filter != NULL;
+}
+
+static guint64 stream_key(guint tcp_stream, guint64 stream_id)
+{
+    return ((guint64)tcp_stream << 32) | (stream_id & 0x7fffffffu);
+}
+
+static http2_stream *find_stream(guint tcp_stream, guint64 stream_id)
+{
+    guint64 key = stream_key(tcp_stream, stream_id);
+    return wmem_map_lookup(streams, &key);
+}
+
+static http2_stream *keep_stream(packet_info *pinfo, guint tcp_stream, guint64 stream_id, const xmt_wire_request *w)
+{
+    http2_stream *s = wmem_new0(wmem_file_scope(), http2_stream);
+    s->request = xmt_wire_request_keep(w);
+    copy_address_wmem(wmem_file_scope(), &s->client, &pinfo->src);
+    s->client_port = pinfo->srcport;
+    guint64 *key = wmem_new(wmem_file_scope(), guint64);
+    *key = stream_key(tcp_stream, stream_id);
+    wmem_map_insert(streams, key, s);
+    return s;
+}
+
+static gboolean from_client(const http2_stream *s, packet_info *pinfo)
+{
+    return s->client_port == pinfo->srcport && addresses_equal(&s->client, &pinfo->src);
+}
+
+/* Only requests whose body the media_type takeover will hand us are worth
+ * keeping: the rest of a browser's traffic costs no memory. */
+static gboolean may_carry_body(const xmt_header_block *b)
+{
+    const char *ct = b->w.headers ? wmem_map_lookup(b->w.headers, "content-type") : NULL;
+    return ct && xmt_media_type_taken(ct);
+}
+
+static http2_packet *packet_state(packet_info *pinfo)
+{
+    http2_packet *p = p_get_proto_data(pinfo->pool, pinfo, proto_xmtrack, XMT_KEY_HTTP2_PACKET);
+    if (!p) {
+        p = wmem_new0(pinfo->pool, http2_packet);
+        p_add_proto_data(pinfo->pool, pinfo, proto_xmtrack, XMT_KEY_HTTP2_PACKET, p);
+    }
+    return p;
+}
+
+static gboolean packet_tcp_stream(packet_info *pinfo, http2_packet *p)
+{
+    guint stream_id;
+    if (!p->tcp_stream_known)
+        p->tcp_stream_known = current_streams(pinfo, &p->tcp_stream, &stream_id);
+    return p->tcp_stream_known;
+}
+
+/* ---- bodies --------------------------------------------------------------- */
+
+/* HTTP/2 hands bodies over with no header map: as "other" HTTP messages up
+ * to 4.2, marked request or response from 4.4 on (measured: 4.4 passes no
+ * OTHERS).  Its layer need not be the last: the built-in dissector we chain
+ * to after an earlier body of the packet added its own. */
+static gboolean handed_over_by_http2(packet_info *pinfo, const xmt_http_message_info *info)
+{
+    return info && !info->data && xmt_packet_has_layer(pinfo, proto_http2);
+}
+
+gboolean xmt_http2_media_body(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree _U_, void *data)
+{
+    if (!handed_over_by_http2(pinfo, data))
+        return FALSE;
+    guint tcp_stream, stream_id;
+    if (!current_streams(pinfo, &tcp_stream, &stream_id))
+        return TRUE;
+    http2_packet *p = packet_state(pinfo);
+    p->tcp_stream = tcp_stream;
+    p->tcp_stream_known = TRUE;
+    if (!p->bodies)
+        p->bodies = wmem_list_new(pinfo->pool);
+    pending_body *b = wmem_new(pinfo->pool, pending_body);
+    b->stream_id = stream_id;
+    b->body = tvb;
+    b->content_type = wmem_strdup(pinfo->pool, pinfo->match_string);
+    wmem_list_append(p->bodies, b);
+    return TRUE;
+}
+
+/* A body whose stream was opened in this very packet: the tap that names
+ * each block's stream has not run yet.  Client streams open in increasing id
+ * order (RFC 9113 §5.1.1), so this packet's unclaimed requests that can
+ * carry a body go, in order, to its bodies of unknown streams, in id order. */
+static http2_stream *stream_opened_here(packet_info *pinfo, http2_packet *p, const pending_body *body)
+{
+    guint rank = 0;
+    for (wmem_list_frame_t *f = wmem_list_head(p->bodies); f; f = wmem_list_frame_next(f)) {
+        const pending_body *other = wmem_list_frame_data(f);
+        if (other->stream_id < body->stream_id && !find_stream(p->tcp_stream, other->stream_id))
+            rank++;
+    }
+    guint n = p->blocks ? wmem_array_get_count(p->blocks) : 0;
+    for (guint i = 0; i < n; i++) {
+        xmt_header_block *b = wmem_array_index(p->blocks, i);
+        if (!b->opens_request || b->claimed || !may_carry_body(b) || rank-- > 0)
+            continue;
+        b->claimed = TRUE;
+        return keep_stream(pinfo, p->tcp_stream, body->stream_id, &b->w);
+    }
+    return NULL;
+}
+
+static void dissect_bodies(packet_info *pinfo, proto_tree *tree, http2_packet *p)
+{
+    for (wmem_list_frame_t *f = p->bodies ? wmem_list_head(p->bodies) : NULL; f; f = wmem_list_frame_next(f)) {
+        const pending_body *body = wmem_list_frame_data(f);
+        http2_stream *s = find_stream(p->tcp_stream, body->stream_id);
+        if (!s)
+            s = stream_opened_here(pinfo, p, body);
+        if (s && from_client(s, pinfo))
+            xmt_dissect_body(body->body, pinfo, tree, s->request, body->content_type);
+    }
+}
+
+/* ---- requests with their payload in :path ------------------------------ */
+
+static void dissect_queries(packet_info *pinfo, proto_tree *tree, http2_packet *p)
+{
+    guint n = p->blocks ? wmem_array_get_count(p->blocks) : 0;
+    for (guint i = 0; i < n; i++) {
+        xmt_header_block *b = wmem_array_index(p->blocks, i);
+        if (b->opens_request && b->w.method && strcmp(b->w.method, "GET") == 0)
+            xmt_dissect_query(b->tvb, pinfo, tree, &b->w, "HTTP/2 :path query");
+    }
+}
+
+/* The end of every packet: most are not HTTP/2 and cost a walk over the
+ * packet's few layers. */
+static int dissect_packet_end(tvbuff_t *tvb _U_, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    if (!xmt_request_enabled() || !xmt_packet_has_layer(pinfo, proto_http2))
+        return 0;
+    http2_packet *p = packet_state(pinfo);
+    p->blocks = xmt_header_blocks_of_packet(pinfo);
+    if (!p->blocks && !p->bodies)
+        return 0;
+    if (!packet_tcp_stream(pinfo, p))
+        return 0;
+    dissect_queries(pinfo, tree, p);
+    dissect_bodies(pinfo, tree, p);
+    return 0;
+}
+
+/* ---- which stream a header block belongs to ---------------------------- */
+
+static void merge_header(gpointer name, gpointer value, gpointer into)
+{
+    if (!wmem_map_contains(into, name))
+        wmem_map_insert(into, wmem_strdup(wmem_file_scope(), name), wmem_strdup(wmem_file_scope(), value));
+}
+
+/* A CONTINUATION's fields join the request its HEADERS opened. */
+static void continue_request(http2_stream *s, const xmt_header_block *b)
+{
+    if (!b->w.headers)
+        return;
+    if (!s->request->headers)
+        s->request->headers = wmem_map_new(wmem_file_scope(), g_str_hash, g_str_equal);
+    wmem_map_foreach(b->w.headers, merge_header, s->request->headers);
+}
+
+static xmt_header_block *block_of_tvb(http2_packet *p, const tvbuff_t *tvb)
+{
+    guint n = p->blocks ? wmem_array_get_count(p->blocks) : 0;
+    for (guint i = 0; i < n; i++) {
+        xmt_header_block *b = wmem_array_index(p->blocks, i);
+        if (b->tvb == tvb)
+            return b;
+    }
+    return NULL;
+}
+
+/* HTTP/2's follow tap, after each packet: (tvb, stream id) of every header
+ * block and DATA frame.  The layout of its data is packet-http2.c's
+ * (xmt_ws_compat.h). */
+static tap_packet_status learn_block_stream(void *tapdata _U_, packet_info *pinfo, epan_dissect_t *edt _U_,
+                                            const void *data, tap_flags_t flags _U_)
+{
+    const xmt_http2_follow_data *follow = data;
+    http2_packet *p = p_get_proto_data(pinfo->pool, pinfo, proto_xmtrack, XMT_KEY_HTTP2_PACKET);
+    xmt_header_block *b = p && p->tcp_stream_known ? block_of_tvb(p, follow->tvb) : NULL;
+    if (!b)
+        return TAP_PACKET_DONT_REDRAW;
+    http2_stream *s = find_stream(p->tcp_stream, follow->stream_id);
+    if (!s && b->opens_request && may_carry_body(b))
+        keep_stream(pinfo, p->tcp_stream, follow->stream_id, &b->w);
+    else if (s && !b->opens_request && from_client(s, pinfo))
+        continue_request(s, b);
+    return TAP_PACKET_DONT_REDRAW;
+}
+
+/* ---- registration ------------------------------------------------------ */
+
+void xmt_http2_register(void)
+{
+    streams = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_int64_hash, g_int64_equal);
+    packet_end_handle = create_dissector_handle(dissect_packet_end, proto_xmtrack);
+    register_postdissector(packet_end_handle);
+}
+
+void xmt_http2_handoff(void)
+{
+    proto_http2 = proto_get_id_by_filter_name("http2");
+    register_follow_t *follow = get_follow_by_name("HTTP2");
+    http2_stream_filter = follow ? get_follow_conv_func(follow) : NULL;
+    GString *error = register_tap_listener("http2_follow", &streams, NULL, TL_REQUIRES_NOTHING, NULL,
+                                           learn_block_stream, NULL, NULL);
+    if (error) {
+        ws_warning("xmtrack: no HTTP/2 stream tracking: %s", error->str);
+        g_string_free(error, TRUE);
+    }
+}
+
