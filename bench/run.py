@@ -96,13 +96,19 @@ def log(*args):
 # Running tshark
 
 
+def tshark_minor_version():
+    """"4.0", "4.4", ...: the personal plugin folder is per minor version."""
+    out = subprocess.run(["tshark", "--version"], capture_output=True, text=True, check=True).stdout
+    return ".".join(out.split()[2].split(".")[:2])  # "TShark (Wireshark) 4.4.19 ..."
+
+
 class Tshark:
     """Builds tshark command lines for the three tools under identical conditions."""
 
     def __init__(self, plugin_so, workdir):
         self.plugin_home = os.path.join(workdir, "home-plugin")
         self.empty_home = os.path.join(workdir, "home-empty")
-        plugin_dir = os.path.join(self.plugin_home, ".local/lib/wireshark/plugins/4.0/epan")
+        plugin_dir = os.path.join(self.plugin_home, ".local/lib/wireshark/plugins", tshark_minor_version(), "epan")
         os.makedirs(plugin_dir)
         os.makedirs(self.empty_home)
         shutil.copy(plugin_so, os.path.join(plugin_dir, "xmtrack.so"))

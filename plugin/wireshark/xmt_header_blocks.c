@@ -2,6 +2,7 @@
  * HTTP/2 and HTTP/3 (xmt_header_blocks.h). */
 #include <wireshark.h>
 #include <epan/packet.h>
+#include <epan/charsets.h>
 
 #include "xmt_header_blocks.h"
 
@@ -75,6 +76,36 @@ static gboolean read_block(tvbuff_t *tvb, packet_info *pinfo, xmt_header_block *
         off += 8 + name_len + value_len;
     }
     return off == len && off > 0;
+}
+
+gboolean xmt_header_block_from_text(tvbuff_t *tvb, packet_info *pinfo, xmt_header_block *b)
+{
+    guint len = tvb_captured_length(tvb);
+    memset(b, 0, sizeof *b);
+    b->tvb = tvb;
+    if (len < 4)
+        return FALSE;
+    const char *text = (const char *)tvb_get_ptr(tvb, 0, (gint)len), *end = text + len;
+    if (text[0] != ':')
+        return FALSE;
+    for (int n = 0; text < end && n < MAX_FIELDS; n++) {
+        const char *eol = memchr(text, '\n', (size_t)(end - text));
+        const char *line_end = eol ? eol : end;
+        if (line_end > text && line_end[-1] == '\r')
+            line_end--;
+        if (line_end == text)
+            break;  /* the empty line that ends the block */
+        const char *colon = memchr(text + 1, ':', (size_t)(line_end - text - 1));  /* past a pseudo-header's own ':' */
+        if (!colon || (guint)(colon - text) > MAX_NAME_LEN)
+            return FALSE;
+        const char *value = colon + 1 + (colon + 1 < line_end && colon[1] == ' ');
+        char *name = (char *)get_ascii_string(pinfo->pool, (const guint8 *)text, (gint)(colon - text));
+        if (strcmp(name, ":status") == 0)
+            return FALSE;  /* a response: never ours */
+        take_field(b, pinfo, name, (char *)get_utf_8_string(pinfo->pool, (const guint8 *)value, (gint)(line_end - value)));
+        text = eol ? eol + 1 : end;
+    }
+    return b->opens_request;
 }
 
 wmem_array_t *xmt_header_blocks_of_packet(packet_info *pinfo)

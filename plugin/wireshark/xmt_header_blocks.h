@@ -22,6 +22,11 @@ typedef struct {
  * decompressed, responses (:status) left out; NULL when there are none. */
 wmem_array_t *xmt_header_blocks_of_packet(packet_info *pinfo);
 
+/* A header block as text, "name: value" lines ending in CRLF: what HTTP/2's
+ * follow tap hands its listeners from 4.4 on (4.0 hands the data source
+ * itself).  FALSE unless it is a request's block, pseudo-headers first. */
+gboolean xmt_header_block_from_text(tvbuff_t *tvb, packet_info *pinfo, xmt_header_block *b);
+
 /* The protocol `proto` dissected part of this packet. */
 gboolean xmt_packet_has_layer(packet_info *pinfo, int proto);
 

@@ -256,7 +256,11 @@ static tap_packet_status learn_block_stream(void *tapdata _U_, packet_info *pinf
 {
     const xmt_http2_follow_data *follow = data;
     http2_packet *p = p_get_proto_data(pinfo->pool, pinfo, proto_xmtrack, XMT_KEY_HTTP2_PACKET);
-    xmt_header_block *b = p && p->tcp_stream_known ? block_of_tvb(p, follow->tvb) : NULL;
+    if (!p || !p->tcp_stream_known)
+        return TAP_PACKET_DONT_REDRAW;
+    xmt_header_block *b = block_of_tvb(p, follow->tvb), as_text;
+    if (!b && xmt_header_block_from_text(follow->tvb, pinfo, &as_text))
+        b = &as_text;  /* 4.4 on: the block as Follow Stream shows it */
     if (!b)
         return TAP_PACKET_DONT_REDRAW;
     http2_stream *s = find_stream(p->tcp_stream, follow->stream_id);
