@@ -4,8 +4,10 @@
 # must install what is missing, build, install the plugin, load it and print the decoded
 # events of the bundled sample capture.
 #
-#   sudo scripts/fresh-install.sh                  bookworm trixie sid
+#   sudo scripts/fresh-install.sh                  bookworm trixie sid, as root and as a sudo user
 #   sudo scripts/fresh-install.sh trixie           one release
+#   sudo XMTRACK_AS=sudo-user scripts/fresh-install.sh   only as a sudo user (root: scripts/matrix.sh
+#                                                  runs setup.sh from zero as root in its roots)
 #
 # Same gating as scripts/matrix.sh (XMTRACK_ADVISORY lists releases that report only).
 set -uo pipefail
@@ -17,6 +19,8 @@ suites=("$@")
 [ ${#suites[@]} -gt 0 ] || suites=(bookworm trixie sid)
 logs=${XMTRACK_MATRIX_LOGS:-$REPO/build-matrix}
 mkdir -p "$logs"
+
+as_whom=${XMTRACK_AS:-both}
 
 # What setup.sh must print: the sample's events as its generator was told to send them
 # (testdata/payloads.py, MAIN_BATCH: a search typed in the browser, its DuckDuckGo URL).
@@ -64,8 +68,8 @@ run() {
   summary+=("$suite ($(suite_of "$suite")) as $who: $verdict in $(( $(date +%s) - start )) s")
 }
 for suite in "${suites[@]}"; do
-  run "$suite" root "" "$as_root"
-  run "$suite" sudo-user sudo "$as_sudo_user"
+  [ "$as_whom" = sudo-user ] || run "$suite" root "" "$as_root"
+  [ "$as_whom" = root ] || run "$suite" sudo-user sudo "$as_sudo_user"
 done
 echo "== fresh install"
 printf '   %s\n' "${summary[@]}"

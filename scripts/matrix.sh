@@ -6,9 +6,11 @@
 #   sudo scripts/matrix.sh                  all three
 #   sudo scripts/matrix.sh trixie sid       some
 #
-# In each root, as root: the README's test command (scripts/test.sh, which installs what it
-# needs with the real apt command line), then the Debian package (scripts/package.sh),
-# installed with apt and loaded by tshark from the system plugin folder.
+# In each root, as root: the README's set-up command from zero (scripts/setup.sh: installs with
+# the real apt command line, builds, installs, shows the decoded sample), the README's test
+# command (scripts/test.sh), then the Debian package (scripts/package.sh), installed with apt
+# and loaded by tshark from the system plugin folder; last, every test capture's decoded
+# fields, compared across the releases at the end.
 #
 # Every release gates (exit 1 when any fails). sid changes daily: when it breaks for reasons
 # outside this project (a new compiler, a moved header), list it in XMTRACK_ADVISORY (e.g.
@@ -28,6 +30,10 @@ mkdir -p "$logs"
 # newer clang-tidy and cppcheck add checks of their own; one pinned set gives one verdict).
 read -r -d '' inside <<'SCRIPT'
 cd /src
+scripts/setup.sh | tee /tmp/setup.out
+grep -q "how to hide from xiaomi" /tmp/setup.out || { echo "setup.sh did not print the decoded sample"; exit 1; }
+echo "== setup.sh from zero as root: installed, loaded, decoded"
+xargs rm -v < build/install_manifest.txt   # the suite must load the plugin under test, not this one
 lint_filter=()
 . /etc/os-release
 [ "${VERSION_CODENAME:-}" = bookworm ] || lint_filter=(-E "^lint\\.")
