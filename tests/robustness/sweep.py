@@ -2,9 +2,9 @@
 """The variant sweep: every parameter of every format set to every edge value,
 through the real tshark and the plugin built under ASan/UBSan (README "Robustness").
 
-    sweep.py run --plugin ASAN_SO [--jobs 2] [--keep-failed DIR]
+    sweep.py run --plugin ASAN_SO [--jobs 2] [--only N,M-O] [--keep-failed DIR]
     sweep.py list [--format NAME]                 the variants, numbered
-    sweep.py write OUT.pcap [--only N,M,...]      a capture of (some of) them
+    sweep.py write OUT.pcap [--only N,M-O]        a capture of (some of) them
 
 Each format is rebuilt from the generators of testdata/payloads.py (the same
 plaintexts, keys and encodings as the test captures), then varied one thing
@@ -31,8 +31,10 @@ by its frames.  The captures (cut in chunks, dissected in parallel) are read
 with `tshark -V -2` and `tshark -2 -Y xmtrack -T fields -e ...`, with
 WIRESHARK_ABORT_ON_DISSECTOR_BUG=1 and the sanitizer runtimes preloaded, as
 robustness.py runs tshark.  What fails: a sanitizer report, a non-zero exit
-or a dissector bug (the chunk is then bisected down to the variants that
-fail alone), bytes that are not UTF-8 in an xmtrack subtree, and a format
+or a dissector bug (the chunk is then cut down to the variants that
+fail alone: each located by the frame a flushed single pass dies in, confirmed
+alone, taken out, the rest run again; bisection for what that cannot place),
+bytes that are not UTF-8 in an xmtrack subtree, and a format
 whose unvaried request xmtrack does not decode (the sweep would prove
 nothing).  A failure is reported as "variant N: format / field / edge".
 """
@@ -40,7 +42,6 @@ import argparse
 import base64
 import collections
 import concurrent.futures
-import gzip as gzip_module
 import json
 import os
 import re
@@ -528,9 +529,57 @@ class Sweep:
                   for how, p, _ in framed]
         return path, whole, framed, decoded
 
-    def isolate(self, chosen, tag, budget):
-        """The variants of `chosen` that fail a whole run alone (bisection)."""
-        if budget[0] <= 0:
+    def alone(self, item, tag):
+        """The problems of one variant's capture on its own."""
+        path, whole, framed, _ = self.check([item], tag)
+        return path, whole + [(how, p, "") for _, how, p in framed]
+
+    def locate(self, chosen, tag):
+        """The variant tshark dies in: a single pass flushed after each frame (-l -V) prints
+        every frame before the one it aborts in."""
+        path = os.path.join(self.runner.work, "sweep-%s.pcap" % tag)
+        starts = write_capture(path, chosen)
+        os.chmod(path, 0o644)
+        self.count += 1
+        proc, out, err = self.tshark(path, ["-l", "-V"])
+        if proc is not None and proc.returncode == 0 and not self.robustness.SANITIZER_REPORT.search(err):
+            return None
+        printed = [int(m.group(1)) for m in re.finditer(rb"(?m)^Frame (\d+): ", out)]
+        # The last frame printed may be cut short by the abort: it is a suspect too.
+        suspects = []
+        for frame in ([printed[-1] + 1, printed[-1]] if printed else [1]):
+            number = variant_of_frame(starts, frame)
+            if number is not None and number not in suspects:
+                suspects.append(number)
+        return suspects
+
+    def isolate(self, chosen, tag, budget, deadline):
+        """The variants of `chosen` that fail alone: each located by where tshark dies and
+        confirmed alone, then taken out and the rest run again; bisection when that fails
+        (a failure of the second pass or of the -T fields run)."""
+        found = []
+        rest = list(chosen)
+        while rest and budget[0] > 0 and time.monotonic() < deadline:
+            suspects = self.locate(rest, tag)
+            if suspects is None:     # the single pass passes: bisect what is left on the full runs
+                break
+            confirmed = False
+            for number in suspects:
+                item = next(i for i in rest if i[0] == number)
+                path, problems = self.alone(item, "%s-%d" % (tag, number))
+                if problems:
+                    found.append((item, path, problems))
+                    budget[0] -= 1
+                    confirmed = True
+                rest = [i for i in rest if i[0] != number]
+            if not confirmed:
+                break
+        if rest and budget[0] > 0 and time.monotonic() < deadline:
+            found += self.bisect(rest, tag + "b", budget, deadline)
+        return found
+
+    def bisect(self, chosen, tag, budget, deadline):
+        if budget[0] <= 0 or time.monotonic() >= deadline:
             return []
         path, whole, _, _ = self.check(chosen, tag)
         if not whole:
@@ -539,31 +588,35 @@ class Sweep:
             budget[0] -= 1
             return [(chosen[0], path, whole)]
         half = len(chosen) // 2
-        return self.isolate(chosen[:half], tag + "a", budget) + self.isolate(chosen[half:], tag + "b", budget)
+        return self.bisect(chosen[:half], tag + "a", budget, deadline) + \
+            self.bisect(chosen[half:], tag + "b", budget, deadline)
 
 
 def cmd_run(args):
     t0 = time.monotonic()
     all_variants = list(enumerate(variants(), 1))
+    if args.only:
+        all_variants = [(n, v) for n, v in all_variants if in_ranges(n, args.only)]
     by_format = collections.Counter(v.format for _, v in all_variants)
     log("%d variants of %d formats: %s" % (len(all_variants), len(by_format),
                                            ", ".join("%s %d" % kv for kv in by_format.items())))
     sweep = Sweep(args.plugin, args.timeout, args.keep_failed)
     size = max(1, (len(all_variants) + args.chunks - 1) // args.chunks)
     chunks = [all_variants[i:i + size] for i in range(0, len(all_variants), size)]
-    failures, decoded = [], set()
+    failures, decoded, crashed = [], set(), set()
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         results = list(pool.map(lambda ic: (ic[1],) + sweep.check(ic[1], "chunk%d" % ic[0]), enumerate(chunks, 1)))
+    deadline = time.monotonic() + args.isolate_seconds
     for chosen, path, whole, framed, got in results:
         decoded |= got
-        names = dict(chosen)
         for number, how, problem in framed:
             failures.append((number, "tshark %s: %s" % (how, problem), ""))
         if whole:
             first, last = chosen[0][0], chosen[-1][0]
-            log("variants %d-%d together: %s; bisecting" % (first, last, "; ".join(p for _, p, _ in whole)))
+            crashed |= {n for n, _ in chosen}
+            log("variants %d-%d together: %s; isolating" % (first, last, "; ".join(p for _, p, _ in whole)))
             budget = [args.max_isolated]
-            isolated = sweep.isolate(chosen, "%d-%d" % (first, last), budget)
+            isolated = sweep.isolate(chosen, "%d-%d" % (first, last), budget, deadline)
             for (number, v), vpath, problems in isolated:
                 for how, p, err in problems:
                     failures.append((number, "tshark %s: %s" % (how, p), err))
@@ -573,22 +626,35 @@ def cmd_run(args):
                     write_capture(kept, [(number, v)])
                     log("  kept %s (%s)" % (kept, describe(number, v)))
             if not isolated:
-                failures.append((first, "variants %d-%d fail together but none alone: %s" % (
-                    first, last, "; ".join(p for _, p, _ in whole)), whole[0][2]))
-        del names
+                failures.append((first, "variants %d-%d fail together, none isolated alone (in the time left: "
+                                 "sweep.py run --only %d-%d): %s" % (first, last, first, last,
+                                                                     "; ".join(p for _, p, _ in whole)), whole[0][2]))
     names = dict(all_variants)
     for number, v in all_variants:
-        if v.edge == "as sent" and number not in decoded:
+        if v.edge == "as sent" and number not in decoded and number not in crashed:
             failures.append((number, "xmtrack did not decode the unvaried request", ""))
+    by_variant = collections.OrderedDict()
     for number, problem, err in sorted(failures, key=lambda f: f[0]):
-        log("FAIL %s\n     %s" % (describe(number, names[number]), problem))
-        report = [l for l in err.splitlines() if l.strip()]
+        by_variant.setdefault(number, []).append((problem, err))
+    for number, found in by_variant.items():
+        log("FAIL %s\n     %s" % (describe(number, names[number]), "\n     ".join(p for p, _ in found)))
+        report = [l for l in found[0][1].splitlines() if l.strip()]
+        start = next((i for i, l in enumerate(report) if "ERROR" in l or "assertion" in l or "Dissector bug" in l), 0)
         if report:
-            log("     " + "\n     ".join(report[:40]))
+            log("     " + "\n     ".join(report[start:start + 30]))
     log("sweep: %d variants in %d tshark runs, %d decoded by xmtrack, %.1f s" % (
         len(all_variants), sweep.count * 2, len(decoded), time.monotonic() - t0))
     log("%d variant(s) failed" % len({f[0] for f in failures}))
     sys.exit(1 if failures else 0)
+
+
+def in_ranges(number, ranges):
+    """ranges: "5,10-20"."""
+    for part in ranges.split(","):
+        a, _, b = part.partition("-")
+        if int(a) <= number <= int(b or a):
+            return True
+    return False
 
 
 def cmd_list(args):
@@ -600,8 +666,7 @@ def cmd_list(args):
 def cmd_write(args):
     all_variants = list(enumerate(variants(), 1))
     if args.only:
-        wanted = {int(n) for n in args.only.split(",")}
-        all_variants = [(n, v) for n, v in all_variants if n in wanted]
+        all_variants = [(n, v) for n, v in all_variants if in_ranges(n, args.only)]
     starts = write_capture(args.out, all_variants)
     for first, number in sorted(starts.items()):
         print("frame %6d: %s" % (first, describe(number, dict(all_variants)[number])))
@@ -613,9 +678,11 @@ def main():
     p = sub.add_parser("run")
     p.add_argument("--plugin", required=True, help="the xmtrack.so built under ASan/UBSan")
     p.add_argument("--jobs", type=int, default=2)
-    p.add_argument("--chunks", type=int, default=4, help="captures the variants are cut into")
+    p.add_argument("--chunks", type=int, default=8, help="captures the variants are cut into")
     p.add_argument("--timeout", type=int, default=300)
-    p.add_argument("--max-isolated", type=int, default=8, help="failing variants isolated per chunk")
+    p.add_argument("--only", help="variant numbers: 5,10-20")
+    p.add_argument("--max-isolated", type=int, default=5, help="failing variants isolated per chunk")
+    p.add_argument("--isolate-seconds", type=int, default=300, help="time spent isolating failures")
     p.add_argument("--keep-failed", help="write each failing variant's capture here")
     p.set_defaults(fn=cmd_run)
     p = sub.add_parser("list")
