@@ -185,6 +185,32 @@ static void add_members(proto_tree *tree, xmt_decoded *map, const xmt_event *ev)
     }
 }
 
+/* An expert message that fits its label.  Wireshark 4.0 formats expert
+ * messages into ITEM_LABEL_LENGTH bytes and cuts a longer one at a byte
+ * (expert.c; 4.2 on cut at a character), which can split a UTF-8 character
+ * of a payload value and put invalid UTF-8 in the tree, in -V output and
+ * in exports (found by fuzz_epan: a long URL of U+FFFD in a personal-data
+ * message).  So a message too long for the label is cut here, at a
+ * character, and ends with an ellipsis. */
+static const char *expert_text(packet_info *pinfo, const char *format, ...) G_GNUC_PRINTF(2, 3);
+static const char *expert_text(packet_info *pinfo, const char *format, ...)
+{
+    va_list ap;
+    va_start(ap, format);
+    char *text = wmem_strdup_vprintf(pinfo->pool, format, ap);
+    va_end(ap);
+    static const char ellipsis[] = "\xe2\x80\xa6";
+    const gsize keep = ITEM_LABEL_LENGTH - 1 - (sizeof ellipsis - 1);
+    if (strlen(text) < ITEM_LABEL_LENGTH)
+        return text;
+    /* The start of the character holding byte `keep`: what precedes it is whole characters. */
+    char *cut = g_utf8_find_prev_char(text, text + keep + 1);
+    if (!cut)
+        cut = text;
+    memcpy(cut, ellipsis, sizeof ellipsis);
+    return text;
+}
+
 /* One xmtrack.pii item and one expert item per kind of personal data. */
 static void add_pii(proto_tree *tree, xmt_decoded *map, const xmt_event *ev)
 {
@@ -193,8 +219,9 @@ static void add_pii(proto_tree *tree, xmt_decoded *map, const xmt_event *ev)
         if (!spend_items(map, EXPERT_ITEMS))
             continue;
         proto_item *it = proto_tree_add_string(tree, xmt_hf.pii, SPAN_ARGS(map, f->span), xmt_pii_name(f->kind));
-        expert_add_info_format(map->pinfo, it, &xmt_ei.pii_leak, "Personal data (%s): %s = %s",
-                               xmt_pii_name(f->kind), f->path, f->value);
+        expert_add_info_format(map->pinfo, it, &xmt_ei.pii_leak, "%s",
+                               expert_text(map->pinfo, "Personal data (%s): %s = %s", xmt_pii_name(f->kind),
+                                           f->path, f->value));
     }
 }
 
@@ -205,8 +232,9 @@ static void add_watch_hits(proto_tree *tree, xmt_decoded *map, const xmt_event *
         if (!spend_items(map, EXPERT_ITEMS))
             continue;
         proto_item *it = proto_tree_add_string(tree, xmt_hf.watch, SPAN_ARGS(map, h->span), h->label);
-        expert_add_info_format(map->pinfo, it, &xmt_ei.watch_hit, "Watch-list entry \"%s\" found (%s) at %s",
-                               h->label, h->form, h->path);
+        expert_add_info_format(map->pinfo, it, &xmt_ei.watch_hit, "%s",
+                               expert_text(map->pinfo, "Watch-list entry \"%s\" found (%s) at %s", h->label, h->form,
+                                           h->path));
     }
 }
 
@@ -262,8 +290,8 @@ static void add_errors(proto_tree *tree, const xmt_decoded *map)
     const xmt_message *msg = map->msg;
     for (guint i = 0; i < msg->errors->len; i++) {
         const xmt_error *e = &g_array_index(msg->errors, xmt_error, i);
-        proto_tree_add_expert_format(tree, map->pinfo, &xmt_ei.decode_error, SPAN_ARGS(map, e->span),
-                                     "%s: %s", e->layer, e->reason);
+        proto_tree_add_expert_format(tree, map->pinfo, &xmt_ei.decode_error, SPAN_ARGS(map, e->span), "%s",
+                                     expert_text(map->pinfo, "%s: %s", e->layer, e->reason));
     }
     if (msg->errors_dropped)
         proto_tree_add_expert_format(tree, map->pinfo, &xmt_ei.decode_error, map->input, 0, 0,

@@ -11,9 +11,15 @@
 #     the caller's scope.
 
 set(XMT_FUZZ_LAYER_HARNESSES percent base64 inflate json form search decode)
+# The whole plugin inside libwireshark (fuzz_epan.c): it links epan and the
+# glue of plugin/wireshark/, and is written against the 4.0-4.4 frame API.
+set(XMT_FUZZ_EPAN_HARNESSES epan)
 
 function(xmt_fuzz_harnesses out)
   set(names ${XMT_FUZZ_LAYER_HARNESSES})
+  if(DEFINED Wireshark_VERSION AND Wireshark_VERSION VERSION_LESS 4.5)
+    list(APPEND names ${XMT_FUZZ_EPAN_HARNESSES})
+  endif()
   set(ws "[ \t\r\n]*")
   set(arg "[^,()]*")
   file(GLOB headers "${PROJECT_SOURCE_DIR}/plugin/formats/*.h")

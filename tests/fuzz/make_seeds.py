@@ -13,6 +13,9 @@ the input of its own layer:
   inflate           selector byte + each gzip/zlib stream found, and raw deflate
   json              selector byte + each JSON document reached
   search            the URLs inside those documents
+  epan              fuzz_epan.c's grammar: a head (format, transport, edge,
+                    target, cut, variant) and the innermost plaintext of each
+                    format as testdata/payloads.py makes it
 
 plus a few hand-made inputs (limits: a decompression bomb, deep nesting).
 
@@ -285,6 +288,53 @@ def add_handmade(corpus):
     corpus.add("base64", b"W3siZXZlbnQiOiJ4In1d")
 
 
+# ---- the epan harness ------------------------------------------------------------------------
+
+# fuzz_epan.c's FORMATS, in order, and the innermost plaintext of each in testdata/payloads.py.
+EPAN_FORMATS = ["sensors android", "sensors gzip=0", "sensors JS GET", "sensors JS POST", "sensors batch_send",
+                "sensors python", "sensors encrypted", "miui analytics", "miui analytics gzip", "miui tracker",
+                "mistat v2", "mistat v3", "onetrack v4", "onetrack v4/o", "onetrack key_get"]
+E_NONE, E_EMPTY, E_DUPLICATE, E_LAYER_RAW, E_B64_SMALL, E_GZIP, E_JSON_LEAF, E_CIPHER, E_TRANSPORT = 0, 1, 3, 10, 13, 14, 15, 17, 18
+
+
+def epan_plaintexts(testdata):
+    sys.path.insert(0, testdata)
+    import payloads as p  # noqa: E402  (testdata/payloads.py: the generators of every capture)
+    j = p.to_json
+    return [
+        [j(p.MAIN_BATCH), j(p.SIGNUP_BATCH)], [j(p.JAVA_BATCH)], [j(p.JS_PAGEVIEW)], [j(p.JS_CLICK)], [j(p.JS_BATCH)],
+        [j(p.PYTHON_EVENT)], [p.ENC9_JSON, p.ENC13_JSON], [p.android_json(p.MIUI_BATCH)],
+        [p.android_json(p.MIUI_SPOCK_BATCH)], [p.android_json(e) for e in p.TRACKER_EVENTS],
+        [p.MISTAT_PLAINTEXT, p.VECTOR4["plaintext"]], [p._prng_bytes("xmtrack-mistat-v3", 300)], [p.OT_BODY],
+        [j(p.OT_RECORDS)], [p._prng_bytes("xmtrack-onetrack-rsa", 128)],
+    ]
+
+
+def add_epan(corpus, testdata):
+    """Heads of fuzz_epan.c's grammar over each format's plaintexts: the request as the SDK sends it over a
+    few transports, and one edge of each family; libFuzzer moves between them by flipping head bytes."""
+    heads = [
+        (0x00, E_NONE, 0, 0, 0),         # Content-Length, one segment
+        (0x11, E_NONE, 0, 0x48, 0),      # chunked, two segments
+        (0x62, E_NONE, 0, 0x84, 0),      # Content-Encoding: gzip, three segments, first pass without a tree
+        (0x84, E_EMPTY, 2, 0x30, 0),     # no Content-Type, a parameter empty, statistics on
+        (0x00, E_DUPLICATE, 1, 0, 1),
+        (0x00, E_JSON_LEAF, 3, 0, 4),
+        (0x00, E_LAYER_RAW, 1, 0, 0),
+        (0x01, E_GZIP, 1, 0x20, 2),
+        (0x00, E_B64_SMALL, 2, 0, 3),
+        (0x00, E_CIPHER, 0, 0, 4),
+        (0x00, E_TRANSPORT, 0, 0, 7),    # pipelined twice
+    ]
+    extra = b"\x00" + b"eyJldmVudCI6IngifQ=="  # EXTRA: what an edge puts in
+    for index, docs in enumerate(epan_plaintexts(testdata)):
+        for n, doc in enumerate(docs):
+            doc = doc.encode("utf-8") if isinstance(doc, str) else doc
+            doc = doc.replace(b"\x00", b"\x01")  # the grammar ends DOC at the first NUL
+            for transport, edge, target, cut, variant in (heads if n == 0 else heads[:2]):
+                corpus.add("epan", bytes([index, transport, edge, target, cut, variant]) + doc + extra)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=os.path.join(HERE, "corpus"), help="corpus root (default: tests/fuzz/corpus)")
@@ -302,6 +352,7 @@ def main():
         for req in requests_of(capture):
             add_request(corpus, req)
     add_handmade(corpus)
+    add_epan(corpus, args.testdata)
     print("seeds written to %s: %s" % (args.out, ", ".join("%s %d" % kv for kv in sorted(corpus.count.items()))))
 
 

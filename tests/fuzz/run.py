@@ -108,14 +108,24 @@ def seed_dirs(build, name):
 
 
 def dictionary(name):
-    for n in (name, "decode" if name.startswith("format_") else None):
+    for n in (name, "decode" if name.startswith("format_") or name == "epan" else None):
         if n and os.path.exists(os.path.join(HERE, "dict", n + ".dict")):
             return os.path.join(HERE, "dict", n + ".dict")
     return None
 
 
+# Harnesses whose process holds a heap LeakSanitizer cannot scan after every
+# input: fuzz_epan keeps libwireshark's 600 MB of dissector state, and a leak
+# check per input (libFuzzer runs one whenever an input mallocs more than it
+# frees, which epan's caches always do) cuts it from 90 inputs a second to 4.
+# The plugin's own leaks are the other harnesses' and valgrind's to find.
+NO_LEAK_CHECK = {"epan"}
+
+
 def libfuzzer_options(name, seconds=None, timeout=5):
     opts = ["-timeout=%d" % timeout, "-rss_limit_mb=2048", "-malloc_limit_mb=2048", "-print_final_stats=1"]
+    if name in NO_LEAK_CHECK:
+        opts.append("-detect_leaks=0")
     if seconds is not None:
         opts.append("-max_total_time=%d" % seconds)
     d = dictionary(name)
@@ -188,7 +198,10 @@ def cmd_regress(args):
             failed.append(rel)
             log("FAIL %s: no harness fuzz_%s" % (rel, name))
             continue
-        proc = subprocess.run([exe, "-timeout=20", "-rss_limit_mb=2048", "-malloc_limit_mb=2048", f], env=env(),
+        opts = ["-timeout=20", "-rss_limit_mb=2048", "-malloc_limit_mb=2048"]
+        if name in NO_LEAK_CHECK:
+            opts.append("-detect_leaks=0")
+        proc = subprocess.run([exe] + opts + [f], env=env(),
                               capture_output=True, text=True, errors="replace")
         if proc.returncode != 0:
             failed.append(rel)

@@ -38,8 +38,16 @@ def tcp_packet(src, dst, sport, dport, seq, ack, flags, payload=b""):
     return eth + ip + tcp
 
 
+def segments(request):
+    """The TCP payloads a request is sent in: the bytes in pieces of at most
+    60,000, or, for a list of byte strings, each one (split the same way)."""
+    pieces = request if isinstance(request, (list, tuple)) else [request]
+    return [p[i:i + 60000] for p in pieces for i in range(0, len(p), 60000)]
+
+
 def connection(tag, request, response):
-    """The packets of one TCP connection carrying one request."""
+    """The packets of one TCP connection carrying one request (bytes, or a
+    list of the pieces it is sent in): 3 + len(segments(request)) + 2."""
     c, s = (127, 0, 0, 1), (127, 0, 0, 1)
     cport, sport = 20000 + tag % 30000, 8080
     cseq, sseq = tag & 0xFFFFFF, (tag >> 8) & 0xFFFFFF
@@ -50,8 +58,7 @@ def connection(tag, request, response):
         tcp_packet(c, s, cport, sport, cseq + 1, sseq + 1, ACK),
     ]
     seq = cseq + 1
-    for i in range(0, len(request), 60000):
-        piece = request[i:i + 60000]
+    for piece in segments(request):
         packets.append(tcp_packet(c, s, cport, sport, seq, sseq + 1, PSH | ACK, piece))
         seq += len(piece)
     packets.append(tcp_packet(s, c, sport, cport, sseq + 1, seq, PSH | ACK | FIN, response))

@@ -147,6 +147,14 @@ CASES = {
         sensors_beacon(b'{"event":"$pageview","type":"track","properties":{"$url":"https://www.bing.com/search?q=second"}}'),
     ],
 }
+# An expert message longer than a label (240 bytes) with a long value of
+# multi-byte characters: Wireshark 4.0 cut it at a byte, inside a character,
+# and the xmtrack subtree held invalid UTF-8 (found by fuzz_epan).  Three
+# lengths of the URL before them, so that the cut falls inside a character
+# whatever the prefix.
+CASES["expert-message-cut-inside-utf8"] = [
+    sensors_post(('[{"event":"x","properties":{"$url":"https://www.example.com/?%s%s"}}]'
+                  % ("a" * n, "\u4e2d" * 90)).encode()) for n in range(3)]
 CASES.update({name: [case.request for case in cases] for name, cases in CRASH_CLASSES.items()})
 
 
