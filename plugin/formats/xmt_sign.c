@@ -14,7 +14,9 @@ typedef struct {
 /* A raw form key or value as the SDK held it before URLEncoder. */
 static char *form_decode(const guint8 *raw, gsize len, gboolean plus_is_space)
 {
-    guint8 *copy = g_memdup2(raw, len + 1);
+    guint8 *copy = g_malloc(len + 1);  /* a key or value is not NUL-terminated in the form */
+    memcpy(copy, raw, len);
+    copy[len] = '\0';
     if (plus_is_space)
         for (gsize i = 0; i < len; i++)
             if (copy[i] == '+')
