@@ -14,11 +14,7 @@ set -uo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 . "$REPO/scripts/lib/fresh-root.sh"
 need_root_and_mmdebstrap
-
-suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(bookworm trixie sid)
-logs=${XMTRACK_MATRIX_LOGS:-$REPO/build-matrix}
-mkdir -p "$logs"
+start_run "$@"
 
 as_whom=${XMTRACK_AS:-both}
 
@@ -48,29 +44,10 @@ check /tmp/setup.out
 su - tester -c 'tshark -G plugins' | grep -q '/home/tester/.local/lib/wireshark/plugins/.*/epan/xmtrack.so' \\
   || { echo 'not installed in the personal plugin folder'; exit 1; }"
 
-failed=0
-summary=()
-run() {
-  local suite=$1 who=$2 include=$3 script=$4 log start verdict
-  log="$logs/fresh-install-$suite-$who.log"
-  start=$(date +%s)
-  echo "== $suite ($(suite_of "$suite")) as $who: scripts/setup.sh from zero; log $log"
-  if in_fresh_root "$suite" "$log" "$include" "$script"; then
-    verdict=passed
-  else
-    verdict=FAILED
-    tail -n 30 "$log"
-    case " ${XMTRACK_ADVISORY:-} " in
-      *" $suite "*) verdict="FAILED (advisory: not gating, see README)" ;;
-      *) failed=1 ;;
-    esac
-  fi
-  summary+=("$suite ($(suite_of "$suite")) as $who: $verdict in $(( $(date +%s) - start )) s")
-}
 for suite in "${suites[@]}"; do
-  [ "$as_whom" = sudo-user ] || run "$suite" root "" "$as_root"
-  [ "$as_whom" = root ] || run "$suite" sudo-user sudo "$as_sudo_user"
+  [ "$as_whom" = sudo-user ] ||
+    gated "$suite" "setup.sh from zero as root" "$logs/fresh-install-$suite-root.log" "" "$as_root"
+  [ "$as_whom" = root ] ||
+    gated "$suite" "setup.sh from zero as a sudo user" "$logs/fresh-install-$suite-sudo-user.log" sudo "$as_sudo_user"
 done
-echo "== fresh install"
-printf '   %s\n' "${summary[@]}"
-exit $failed
+finish_run "fresh install"

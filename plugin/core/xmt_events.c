@@ -124,16 +124,6 @@ static const char *leaf_text(walk *w, const xmt_json_node *n)
     return kept;
 }
 
-static gboolean has_string_fact(const xmt_event *ev, xmt_fact_id id, const char *value)
-{
-    for (guint i = 0; i < ev->facts->len; i++) {
-        const xmt_fact *f = &g_array_index(ev->facts, xmt_fact, i);
-        if (f->id == id && f->str && strcmp(f->str, value) == 0)
-            return TRUE;
-    }
-    return FALSE;
-}
-
 /* The JS SDK sends search keywords as its referrer's query had them
  * ("how+to+hide"): decoded like a browser's query value. */
 static const char *query_text(xmt_message *msg, const char *text)
@@ -169,7 +159,7 @@ static void apply_rule(walk *w, const xmt_fact_rule *rule, const xmt_json_node *
     if (text[0] == '\0')
         return;
     /* $referrer and $latest_referrer are often the same page: one fact. */
-    if (is_page_fact(rule->fact) && (xmt_search_is_placeholder(text) || has_string_fact(w->ev, rule->fact, text)))
+    if (is_page_fact(rule->fact) && (xmt_search_is_placeholder(text) || xmt_event_has_string(w->ev, rule->fact, text)))
         return;
     xmt_event_add_fact(w->ev, rule->fact, text, 0, span);
 }
@@ -274,7 +264,7 @@ static void add_search_terms_from_urls(xmt_message *msg, xmt_event *ev)
         if (f.id != XMT_FACT_URL)
             continue;
         char *term = xmt_search_term_from_url(f.str);
-        if (term && !has_string_fact(ev, XMT_FACT_SEARCH_TERM, term))
+        if (term && !xmt_event_has_string(ev, XMT_FACT_SEARCH_TERM, term))
             xmt_event_add_fact(ev, XMT_FACT_SEARCH_TERM, xmt_message_strdup(msg, term), 0, f.span);
         g_free(term);
     }

@@ -237,6 +237,16 @@ const xmt_fact *xmt_event_fact(const xmt_event *ev, xmt_fact_id id)
     return find_fact(ev->facts, id);
 }
 
+gboolean xmt_event_has_string(const xmt_event *ev, xmt_fact_id id, const char *value)
+{
+    for (guint i = 0; i < ev->facts->len; i++) {
+        const xmt_fact *f = &g_array_index(ev->facts, xmt_fact, i);
+        if (f->id == id && f->str && strcmp(f->str, value) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
 const xmt_fact *xmt_message_fact(const xmt_message *msg, xmt_fact_id id)
 {
     return find_fact(msg->facts, id);

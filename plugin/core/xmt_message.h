@@ -181,6 +181,8 @@ void xmt_event_add_fact(xmt_event *ev, xmt_fact_id id, const char *str, gint64 n
 void xmt_event_add_member(xmt_event *ev, const char *path, const char *value, xmt_span span);
 /* The first fact with this id, or NULL. */
 const xmt_fact *xmt_event_fact(const xmt_event *ev, xmt_fact_id id);
+/* The event has a fact with this id and text already (URLs and searches are kept once). */
+gboolean xmt_event_has_string(const xmt_event *ev, xmt_fact_id id, const char *value);
 const xmt_fact *xmt_message_fact(const xmt_message *msg, xmt_fact_id id);
 
 static inline xmt_span xmt_span_make(int layer, gsize off, gsize len)

@@ -80,23 +80,13 @@ const char *xmt_xiaomi_add_header_param(xmt_message *msg, const xmt_request *req
 
 /* ---- web addresses anywhere in an event --------------------------------- */
 
-static gboolean event_has_string(const xmt_event *ev, xmt_fact_id id, const char *value)
-{
-    for (guint i = 0; i < ev->facts->len; i++) {
-        const xmt_fact *f = &g_array_index(ev->facts, xmt_fact, i);
-        if (f->id == id && f->str && strcmp(f->str, value) == 0)
-            return TRUE;
-    }
-    return FALSE;
-}
-
 static void add_url(xmt_message *msg, xmt_event *ev, const char *url, xmt_span span)
 {
-    if (event_has_string(ev, XMT_FACT_URL, url))
+    if (xmt_event_has_string(ev, XMT_FACT_URL, url))
         return;
     xmt_event_add_fact(ev, XMT_FACT_URL, url, 0, span);
     char *term = xmt_search_term_from_url(url);
-    if (term && !event_has_string(ev, XMT_FACT_SEARCH_TERM, term))
+    if (term && !xmt_event_has_string(ev, XMT_FACT_SEARCH_TERM, term))
         xmt_event_add_fact(ev, XMT_FACT_SEARCH_TERM, xmt_xiaomi_text(msg, term, -1), 0, span);
     g_free(term);
 }

@@ -299,25 +299,14 @@ static void add_errors(proto_tree *tree, const xmt_decoded *map)
                                      msg->errors_dropped, XMT_MAX_ERRORS);
 }
 
-static void add_crc(proto_tree *tree, const xmt_decoded *map)
+/* A check recomputed from the request itself (the Sensors CRC, a form
+ * signature): its verdict, and a warning when it fails. */
+static void add_check(proto_tree *tree, const xmt_decoded *map, int hf, gboolean valid, expert_field *bad)
 {
-    if (!map->msg->has_crc)
-        return;
-    proto_item *it = proto_tree_add_boolean(tree, xmt_hf.crc_valid, map->input, 0, 0, map->msg->crc_valid);
+    proto_item *it = proto_tree_add_boolean(tree, hf, map->input, 0, 0, valid);
     proto_item_set_generated(it);
-    if (!map->msg->crc_valid)
-        expert_add_info(map->pinfo, it, &xmt_ei.crc_bad);
-}
-
-/* Like the CRC: a signature recomputed from the request itself. */
-static void add_sign(proto_tree *tree, const xmt_decoded *map)
-{
-    if (!map->msg->has_sign)
-        return;
-    proto_item *it = proto_tree_add_boolean(tree, xmt_hf.sign_valid, map->input, 0, 0, map->msg->sign_valid);
-    proto_item_set_generated(it);
-    if (!map->msg->sign_valid)
-        expert_add_info(map->pinfo, it, &xmt_ei.sign_bad);
+    if (!valid)
+        expert_add_info(map->pinfo, it, bad);
 }
 
 static void add_json_tree(packet_info *pinfo, proto_tree *tree, const xmt_decoded *map, const xmt_message *msg)
@@ -358,8 +347,10 @@ static void add_message_fields(proto_tree *mt, xmt_decoded *d)
     if (d->host)
         proto_item_set_generated(proto_tree_add_string(mt, xmt_hf.host, d->input, 0, 0, d->host));
     add_facts(mt, d, msg->facts);
-    add_crc(mt, d);
-    add_sign(mt, d);
+    if (msg->has_crc)
+        add_check(mt, d, xmt_hf.crc_valid, msg->crc_valid, &xmt_ei.crc_bad);
+    if (msg->has_sign)
+        add_check(mt, d, xmt_hf.sign_valid, msg->sign_valid, &xmt_ei.sign_bad);
     proto_item_set_generated(proto_tree_add_boolean(mt, xmt_hf.encrypted, d->input, 0, 0, msg->encrypted));
     if (msg->encrypted)
         proto_item_set_generated(proto_tree_add_boolean(mt, xmt_hf.decrypted, d->input, 0, 0, msg->decrypted));

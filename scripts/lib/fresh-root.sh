@@ -50,6 +50,49 @@ in_fresh_root() {
   return $status
 }
 
+# start_run SUITE...: the releases asked for (all three by default), where the logs go, and
+# no verdict yet. Sets suites, logs, failed and summary for gated() and finish_run().
+start_run() {
+  suites=("$@")
+  [ ${#suites[@]} -gt 0 ] || suites=(bookworm trixie sid)
+  logs=${XMTRACK_MATRIX_LOGS:-$REPO/build-matrix}
+  mkdir -p "$logs"
+  failed=0
+  summary=()
+}
+
+# A release listed in XMTRACK_ADVISORY reports its failure without failing the run.
+is_advisory() {
+  case " ${XMTRACK_ADVISORY:-} " in *" $1 "*) return 0 ;; esac
+  return 1
+}
+
+# gated SUITE WHAT LOG INCLUDE SCRIPT [OUTDIR]: in_fresh_root, its verdict recorded.
+gated() {
+  local suite=$1 what=$2 log=$3 start=$SECONDS verdict tests
+  shift 3
+  echo "== $suite ($(suite_of "$suite")) $what; log $log"
+  if in_fresh_root "$suite" "$log" "$@"; then
+    verdict=passed
+  else
+    verdict=FAILED
+    tail -n 40 "$log"
+    if is_advisory "$suite"; then
+      verdict="FAILED (advisory: not gating, see README)"
+    else
+      failed=1
+    fi
+  fi
+  tests=$(grep -E "tests passed|tests failed" "$log" | tail -n 1)
+  summary+=("$suite ($(suite_of "$suite")) $what: $verdict in $(( SECONDS - start )) s${tests:+; $tests}")
+}
+
+finish_run() {
+  echo "== $1"
+  printf '   %s\n' "${summary[@]}"
+  exit $failed
+}
+
 # Wireshark's version in a Debian suite, as apt would install it (for the summary).
 suite_of() {
   case "$1" in
