@@ -191,9 +191,14 @@ def cmd_regress(args):
     inputs = regression_inputs(args.names)
     failed = []
     t0 = time.monotonic()
+    built = set(args.built.split(",")) if args.built else None
     for name, f in inputs:
         exe = binary(args.build, name)
         rel = os.path.relpath(f, REPO)
+        if built is not None and name not in built:
+            # fuzz_epan is built only where its frame API holds (Wireshark < 4.5)
+            log("skip %s: fuzz_%s is not built for this Wireshark version" % (rel, name))
+            continue
         if not os.path.exists(exe):
             failed.append(rel)
             log("FAIL %s: no harness fuzz_%s" % (rel, name))
@@ -241,6 +246,7 @@ def main():
     p = sub.add_parser("regress")
     p.add_argument("names", nargs="*")
     p.add_argument("--build", default=DEFAULT_BUILD)
+    p.add_argument("--built", help="comma-separated harnesses this build makes; inputs of others are skipped")
     p.set_defaults(fn=cmd_regress)
     args = ap.parse_args()
     args.build = os.path.abspath(args.build)
