@@ -18,6 +18,9 @@ Captures (see CAPTURES below):
   heavy2/heavy4, free2/free4, mix2/mix4: the same at 2x and 4x
   small  heavy at 1/20 (1,000 POSTs) for callgrind; tiny: 200 POSTs for run.py --quick
   free_small, free_tiny: free at 1,000 and 200 exchanges, for callgrind
+  rich   10,000 Sensors POSTs of 5 events with about 20 properties each (issue 14's second
+         shape, closer to what the Mint Browser sends: ~155 leaves per upload)
+  rich_small, rich_tiny: rich at 300 and 60 POSTs, for callgrind
   empty  no packets at all: tshark's fixed start-up cost
 
 Determinism: every value comes from random.Random(seed) per capture, timestamps are synthetic
@@ -42,7 +45,8 @@ GENERATOR_VERSION = 2
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_OUT = os.path.join(HERE, "out")
 
-# name -> (seed, total HTTP exchanges, share of them that are Sensors batch POSTs)
+# name -> (seed, total HTTP exchanges, share of them that are Sensors batch POSTs[, event shape])
+# The shape is "mint" (the default: a few properties per event) or "rich" (about 20).
 CAPTURES = {
     "tiny": (7, 200, 1.0),
     "small": (11, 1_000, 1.0),
@@ -58,6 +62,9 @@ CAPTURES = {
     "free_tiny": (41, 200, 0.0),
     "free_small": (42, 1_000, 0.0),
     "empty": (0, 0, 0.0),
+    "rich": (51, 10_000, 1.0, "rich"),
+    "rich_small": (52, 300, 1.0, "rich"),
+    "rich_tiny": (53, 60, 1.0, "rich"),
 }
 
 MSS = 1460
@@ -137,30 +144,73 @@ def event_properties(rng, name, model):
     return props
 
 
-def sensors_batch(rng, n_events, clock_ms):
+CARRIERS = ["Jio", "Airtel", "Vodafone", "Movistar", "MTS", "Telkomsel", "TIM", "Orange"]
+NETWORKS = ["WIFI", "4G", "5G", "3G"]
+NEWS_CATEGORIES = ["sports", "tech", "world", "local", "business", "entertainment"]
+
+
+def rich_properties(rng, name, model, device):
+    """About 20 properties, as the Mint Browser's events carry: the SDK's preset ones, the
+    app's own, and the event's (issue 14's second shape)."""
+    props = {"$model": model[0], "$os_version": model[1], "$os": "Android", "$manufacturer": "Xiaomi",
+             "$brand": "Redmi" if model[0].startswith("Redmi") else "Xiaomi",
+             "$screen_width": device["w"], "$screen_height": device["h"], "$app_version": "12.9.3",
+             "$app_name": "Mint Browser", "$carrier": device["carrier"], "$network_type": rng.choice(NETWORKS),
+             "$wifi": rng.random() < 0.6, "$is_first_day": False, "$timezone_offset": device["tz"],
+             "$device_id": device["id"], "session_id": device["session"], "page_id": rng.randrange(1, 500),
+             "browser_mode": rng.choice(["normal", "incognito", "lite"])}
+    if name.startswith("page_load"):
+        props["url"] = browse_url(rng)
+        props["load_time_ms"] = rng.randrange(80, 9000)
+    elif name == "search":
+        props["used_searchengine"] = rng.choice(SEARCH_ENGINES)
+        props["search_word"] = words(rng, 1, 3)
+    elif name == "$AppStart":
+        props["$app_id"] = APP_ID
+        props["$resume_from_background"] = rng.random() < 0.5
+    elif name == "$AppEnd":
+        props["event_duration"] = rng.randrange(1, 3600)
+        props["$screen_name"] = "com.android.browser.BrowserActivity"
+    else:
+        props["news_id"] = rng.randrange(10**6)
+        props["news_category"] = rng.choice(NEWS_CATEGORIES)
+    return props
+
+
+def sensors_batch(rng, n_events, clock_ms, shape="mint"):
     """A JSON array of n_events Mint-like track records. Returns (records, event names)."""
     names = rng.choices([k for k, _ in EVENT_KINDS], [w for _, w in EVENT_KINDS], k=n_events)
     distinct_id = "%08x-%04x-4%03x-%04x-%012x" % (rng.getrandbits(32), rng.getrandbits(16),
                                                   rng.getrandbits(12), rng.getrandbits(16),
                                                   rng.getrandbits(48))
     model = rng.choice(MODELS)
+    lib = LIB
+    if shape == "rich":
+        device = {"w": 1080, "h": rng.choice([2340, 2400, 2280]), "carrier": rng.choice(CARRIERS),
+                  "tz": rng.choice([-330, -60, -180, -420, 0]), "id": "%016x" % rng.getrandbits(64),
+                  "session": rand_token(rng, 16)}
+        lib = dict(LIB, **{"$lib_method": "code", "$app_version": "12.9.3"})
     records = []
     for i, name in enumerate(names):
+        track_id = rng.randrange(-2**31, 2**31)     # in this order: the "mint" captures stay as they were
+        t = clock_ms + i * rng.randrange(200, 5000)
+        props = (rich_properties(rng, name, model, device) if shape == "rich"
+                 else event_properties(rng, name, model))
         records.append({
-            "_track_id": rng.randrange(-2**31, 2**31),
-            "time": clock_ms + i * rng.randrange(200, 5000),
+            "_track_id": track_id,
+            "time": t,
             "type": "track",
             "distinct_id": distinct_id,
-            "lib": LIB,
+            "lib": lib,
             "event": name,
-            "properties": event_properties(rng, name, model),
+            "properties": props,
         })
     return records, names
 
 
-def sensors_request(rng, clock_ms):
+def sensors_request(rng, clock_ms, shape="mint"):
     """One Android SDK flush (formats.md §1.1). Returns (request bytes, event names)."""
-    records, names = sensors_batch(rng, 5, clock_ms)
+    records, names = sensors_batch(rng, 5, clock_ms, shape)
     value = base64.b64encode(gzip.compress(to_json(records).encode(), mtime=0)).decode()
     body = "crc=%d&gzip=1&data_list=%s" % (java_hash(value), pct(value))
     head = ("POST /sa?project=global_browser_mini&r=%s HTTP/1.1\r\n"
@@ -347,7 +397,7 @@ def plan_exchanges(total, share):
     return [i in marks for i in range(total)]
 
 
-def write_capture(path, seed, total, share):
+def write_capture(path, seed, total, share, shape="mint"):
     rng = random.Random(seed)
     stats = {"generator_version": GENERATOR_VERSION, "exchanges": total, "sensors_posts": 0,
              "events": 0, "search_frames": 0, "search_events": 0}
@@ -366,7 +416,7 @@ def write_capture(path, seed, total, share):
             conn = Connection(w, client_address(conn_no), server, rng)
             for _ in range(n):
                 if is_sensors:
-                    req, names = sensors_request(rng, EPOCH * 1000 + w.usec // 1000)
+                    req, names = sensors_request(rng, EPOCH * 1000 + w.usec // 1000, shape)
                     conn.exchange(req, SENSORS_RESPONSE)
                     count_sensors(stats, names)
                 else:
@@ -410,11 +460,11 @@ def ensure(outdir, names, force=False, log=sys.stderr):
     out = {}
     for name in names:
         if force or not is_current(outdir, name):
-            seed, total, share = CAPTURES[name]
+            seed, total, share = CAPTURES[name][:3]
             print("gen_captures: writing %s.pcap (%d exchanges)" % (name, total), file=log, flush=True)
-            stats = write_capture(os.path.join(outdir, name + ".pcap"), seed, total, share)
+            stats = write_capture(os.path.join(outdir, name + ".pcap"), *CAPTURES[name])
             stats["bytes"] = os.path.getsize(os.path.join(outdir, name + ".pcap"))
-            stats["spec"] = [seed, total, share]
+            stats["spec"] = list(CAPTURES[name])
             with open(describe_path(outdir, name), "w") as f:
                 json.dump(stats, f, indent=1)
         with open(describe_path(outdir, name)) as f:
@@ -431,8 +481,10 @@ def main():
     ap.add_argument("--list", action="store_true", help="print the capture table and exit")
     args = ap.parse_args()
     if args.list:
-        for name, (seed, total, share) in CAPTURES.items():
-            print("%-10s seed %-3d %8d exchanges, %3d%% Sensors" % (name, seed, total, share * 100))
+        for name, spec in CAPTURES.items():
+            seed, total, share = spec[:3]
+            shape = spec[3] if len(spec) > 3 else "mint"
+            print("%-10s seed %-3d %8d exchanges, %3d%% Sensors (%s events)" % (name, seed, total, share * 100, shape))
         return
     for name, meta in ensure(args.outdir, args.only or list(CAPTURES), args.force).items():
         print("%-10s %9d packets %7d Sensors POSTs %6d with search  %6.1f MB"

@@ -11,8 +11,11 @@ the same captures with the same kind of work:
   plain   tshark with no plugin
   plugin  tshark with xmtrack.so
   lua     tshark with -X lua_script:bench/lua_baseline.lua
-Works: `select` (a display filter that picks the Sensors uploads or the "search" events) and
-`export` (-T fields over every frame). Runs are interleaved round-robin and the tool order
+Works: `select` (a display filter that picks the Sensors uploads or the "search" events: the
+filter-only path), `fields` (the same selection printed with -T fields -e frame.number, which
+makes tshark build a visible tree: the batch user's path) and `export` (-T fields over every
+frame). Two upload shapes: `heavy` (5 events of a few properties) and `rich` (5 events of
+about 20 properties, issue 14). Runs are interleaved round-robin and the tool order
 rotates every repetition, so slow phases of a shared machine hit every tool alike; medians are
 reported. Every run is wrapped in /usr/bin/time for the peak RSS and the CPU time (user+sys),
 which other load on the machine disturbs less than the wall time. Instruction counts under
@@ -53,6 +56,11 @@ WORKS = {
         "plugin": ["-Y", 'xmtrack.event == "search"'],
         "lua": ["-Y", 'json.value.string == "search"'],
     },
+    "fields": {
+        "plain": ["-Y", 'urlencoded-form.key == "data_list"', "-T", "fields", "-e", "frame.number"],
+        "plugin": ["-Y", 'xmtrack.event == "search"', "-T", "fields", "-e", "frame.number"],
+        "lua": ["-Y", 'json.value.string == "search"', "-T", "fields", "-e", "frame.number"],
+    },
     "export": {
         "plain": ["-T", "fields", "-e", "frame.number", "-e", "urlencoded-form.value"],
         "plugin": ["-T", "fields", "-e", "frame.number", "-e", "xmtrack.event", "-e", "xmtrack.url"],
@@ -64,7 +72,8 @@ WORKS = {
 # tool; the 2x/4x ones only what the growth table needs, to keep a full run near 20 minutes:
 # Lua only on heavy (it only differs from plain where there are uploads).
 FULL_PLAN = [
-    ("heavy", ("select", "export"), TOOLS, "reps"),
+    ("heavy", ("select", "fields", "export"), TOOLS, "reps"),
+    ("rich", ("select", "fields", "export"), TOOLS, "reps"),
     ("free", ("select", "export"), TOOLS, "reps"),
     ("mix", ("select", "export"), TOOLS, "reps"),
     ("empty", ("select",), TOOLS, "growth_reps"),
@@ -75,13 +84,15 @@ FULL_PLAN = [
     ("mix2", ("select",), ("plain", "plugin"), "growth_reps"),
     ("mix4", ("select",), ("plain", "plugin"), "growth_reps"),
 ]
-QUICK_PLAN = [("tiny", ("select", "export"), TOOLS, "reps")]
+QUICK_PLAN = [("tiny", ("select", "fields", "export"), TOOLS, "reps"),
+              ("rich_tiny", ("select", "fields"), TOOLS, "reps")]
 GROWTH_FAMILIES = ("heavy", "free", "mix")
 # (small capture, tiny capture, tools): instructions per exchange = difference / (1000 - 200)
-CALLGRIND_PAIRS = [("small", "tiny", TOOLS), ("free_small", "free_tiny", ("plain", "plugin"))]
-CALLGRIND_OF = {"heavy": "small", "free": "free_small"}   # stands for it in the targets
+CALLGRIND_PAIRS = [("small", "tiny", TOOLS), ("rich_small", "rich_tiny", TOOLS),
+                   ("free_small", "free_tiny", ("plain", "plugin"))]
+CALLGRIND_OF = {"heavy": "small", "rich": "rich_small", "free": "free_small"}   # stands for it in the targets
 CALLGRIND_JOBS = 2      # counts do not depend on load, so use both cores
-CHECK_CAPTURE = "tiny"
+CHECK_CAPTURES = ("tiny", "rich_tiny")
 
 
 class Failure(Exception):
@@ -179,16 +190,18 @@ def check_setup(ts, pcap_of, meta):
         raise Failure("the plugin is not loaded (tshark -G plugins does not list xmtrack)")
     if "xmtrack" in without:
         raise Failure("xmtrack is loaded without the plugin HOME: plain tshark is not plain")
-    m = meta[CHECK_CAPTURE]
-    want = {"plugin": m["search_frames"], "lua": m["search_frames"], "plain": m["sensors_posts"]}
-    got = {}
-    for tool in TOOLS:
-        args = ["-r", pcap_of(CHECK_CAPTURE)] + WORKS["select"][tool] + ["-T", "fields", "-e", "frame.number"]
-        got[tool] = len(ts.output(tool, args).split())
-    log("check on %s: matching frames %s, expected %s" % (CHECK_CAPTURE, got, want))
-    if got != want:
-        raise Failure("wrong answers on %s: got %s, expected %s" % (CHECK_CAPTURE, got, want))
-    return got, want
+    got_all, want_all = {}, {}
+    for capture in CHECK_CAPTURES:
+        m = meta[capture]
+        want = {"plugin": m["search_frames"], "lua": m["search_frames"], "plain": m["sensors_posts"]}
+        got = {}
+        for tool in TOOLS:
+            got[tool] = len(ts.output(tool, ["-r", pcap_of(capture)] + WORKS["fields"][tool]).split())
+        log("check on %s: matching frames %s, expected %s" % (capture, got, want))
+        if got != want:
+            raise Failure("wrong answers on %s: got %s, expected %s" % (capture, got, want))
+        got_all[capture], want_all[capture] = got, want
+    return got_all, want_all
 
 
 # ---------------------------------------------------------------------------------------------
@@ -212,17 +225,17 @@ def run_timings(ts, plan, reps, pcap_of):
     return results
 
 
-def run_callgrind(ts, pcap_of, profile_dir):
+def run_callgrind(ts, pcap_of, profile_dir, pairs=CALLGRIND_PAIRS, works=tuple(WORKS)):
     """{(capture, work, tool): instructions}; with profile_dir, keep the plugin's profiles
-    of `small` there."""
+    of `small` and `rich_small` there."""
     jobs = {}
-    for pair in CALLGRIND_PAIRS:
+    for pair in pairs:
         for capture in pair[:2]:
-            for work in WORKS:
+            for work in works:
                 for tool in pair[2]:
                     out = "/dev/null"
-                    if profile_dir and tool == "plugin" and capture == "small":
-                        out = os.path.join(profile_dir, "callgrind.plugin.%s.out" % work)
+                    if profile_dir and tool == "plugin" and capture in ("small", "rich_small"):
+                        out = os.path.join(profile_dir, "callgrind.plugin.%s.%s.out" % (capture, work))
                     jobs[(capture, work, tool)] = (tool, pcap_of(capture), work, out)
     with concurrent.futures.ThreadPoolExecutor(CALLGRIND_JOBS) as pool:
         futures = {key: pool.submit(ts.instructions, *job) for key, job in jobs.items()}
@@ -317,6 +330,8 @@ def callgrind_table(counts, meta):
     for big, little, tools in CALLGRIND_PAIRS:
         exchanges = meta[big]["exchanges"] - meta[little]["exchanges"]
         for work in WORKS:
+            if not all((c, work, t) in counts for c in (big, little) for t in tools):
+                continue
             per = {t: (counts[(big, work, t)] - counts[(little, work, t)]) / exchanges for t in tools}
             for tool in tools:
                 ratios[(big, work, tool)] = per[tool] / per["plain"]
@@ -342,6 +357,11 @@ def targets_table(stats, cg_ratios):
                     if k[2] == "plugin" and k[0] != "empty")
     checks = [
         ("(a) plugin select ÷ plain select, heavy", ratios("heavy", "select", "plugin"), "≤", 1.2),
+        ("(#14) plugin select ÷ plain select, rich", ratios("rich", "select", "plugin"), "≤", 1.2),
+        ("(#14) plugin fields ÷ plain fields, heavy", ratios("heavy", "fields", "plugin"), "≤", 2.5),
+        ("(#14) plugin fields ÷ plain fields, rich", ratios("rich", "fields", "plugin"), "≤", 2.5),
+        ("(#14) Lua ÷ plugin, fields, heavy", ratios("heavy", "fields", "lua", "plugin"), "≥", 3.5),
+        ("(#14) Lua ÷ plugin, fields, rich", ratios("rich", "fields", "lua", "plugin"), "≥", 3.5),
         ("(b) Lua ÷ plugin, select, heavy", ratios("heavy", "select", "lua", "plugin"), "≥", 3.0),
         ("(b) Lua ÷ plugin, export, heavy", ratios("heavy", "export", "lua", "plugin"), "≥", 3.0),
         ("(c) plugin ÷ plain peak RSS, worst capture and work", {"RSS": worst_rss}, "≤", 1.15),
@@ -375,7 +395,7 @@ def report(info, args, meta, stats, growth_rows, cg_rows, target_rows, check, lo
              "- %s, %d cores, %s" % (info["cpu"], info["nproc"], info["tshark"]),
              "- repetitions: %d on 1× captures, %d on the growth captures; load average before %s, after %s"
              % (args.reps, args.growth_reps, loads[0], loads[1]),
-             "- check on `%s`: frames matched %s (expected %s)" % (CHECK_CAPTURE, got, want), "",
+             "- checks: frames matched %s (expected %s)" % (got, want), "",
              "## Captures", "",
              "| capture | packets | exchanges | Sensors POSTs | frames with a search event | MB |",
              "|---|---:|---:|---:|---:|---:|"]
@@ -383,7 +403,8 @@ def report(info, args, meta, stats, growth_rows, cg_rows, target_rows, check, lo
         lines.append("| %s | %d | %d | %d | %d | %.1f |" % (
             name, m["packets"], m["exchanges"], m["sensors_posts"], m["search_frames"], m["bytes"] / 1e6))
     captures = [c for c, _, _, _ in (QUICK_PLAN if args.quick else FULL_PLAN)]
-    lines += ["", "## Wall time and peak memory", ""] + timing_table(stats, captures)
+    if stats:
+        lines += ["", "## Wall time and peak memory", ""] + timing_table(stats, captures)
     if growth_rows:
         lines += ["", "## Growth with size (select work, start-up subtracted)", ""] + growth_rows
     if cg_rows:
@@ -419,6 +440,11 @@ def parse_args():
     ap.add_argument("--plugin", default=os.path.join(ROOT, "build/plugin/wireshark/xmtrack.so"))
     ap.add_argument("--markdown", help="also write the markdown report to this file")
     ap.add_argument("--no-callgrind", action="store_true")
+    ap.add_argument("--callgrind-only", action="store_true",
+                    help="no timed runs: the checks and the instruction counts only")
+    ap.add_argument("--families", default="heavy,rich,free",
+                    help="callgrind pairs to run: heavy (small-tiny), rich, free (default: all)")
+    ap.add_argument("--works", default=",".join(WORKS), help="works under callgrind (default: all)")
     ap.add_argument("--profile", action="store_true",
                     help="keep the plugin's callgrind files in OUT and print its top functions")
     args = ap.parse_args()
@@ -428,6 +454,11 @@ def parse_args():
     return args
 
 
+def cg_pairs(args):
+    family = {"small": "heavy", "rich_small": "rich", "free_small": "free"}
+    return [p for p in CALLGRIND_PAIRS if family[p[0]] in args.families.split(",")]
+
+
 def measure(args, plan, meta):
     """Check the set-up, then time every run of the plan and (unless disabled) count
     instructions. Returns (check result, {key: summary}, {key: instructions} or None)."""
@@ -435,7 +466,8 @@ def measure(args, plan, meta):
     with tempfile.TemporaryDirectory(prefix="xmtrack-bench-") as workdir:
         ts = Tshark(args.plugin, workdir)
         check = check_setup(ts, pcap_of, meta)
-        samples = run_timings(ts, plan, {"reps": args.reps, "growth_reps": args.growth_reps}, pcap_of)
+        samples = {} if args.callgrind_only else run_timings(
+            ts, plan, {"reps": args.reps, "growth_reps": args.growth_reps}, pcap_of)
         stats = {k: summarise(v) for k, v in samples.items()}
         if args.no_callgrind:
             return check, stats, None
@@ -443,7 +475,7 @@ def measure(args, plan, meta):
         if args.profile:
             profile_dir = tempfile.mkdtemp(dir=workdir)
             os.chmod(profile_dir, 0o777)     # callgrind runs as the unprivileged user
-        counts = run_callgrind(ts, pcap_of, profile_dir)
+        counts = run_callgrind(ts, pcap_of, profile_dir, cg_pairs(args), tuple(args.works.split(",")))
         if profile_dir:
             for name in os.listdir(profile_dir):
                 shutil.copy(os.path.join(profile_dir, name), args.out)
@@ -456,9 +488,9 @@ def main():
     if not os.path.exists(args.plugin):
         raise Failure("%s not found: build it first (cmake -S . -B build && cmake --build build)" % args.plugin)
     plan = QUICK_PLAN if args.quick else FULL_PLAN
-    names = {c for c, _, _, _ in plan} | {CHECK_CAPTURE}
+    names = ({c for c, _, _, _ in plan} if not args.callgrind_only else set()) | set(CHECK_CAPTURES)
     if not args.no_callgrind:
-        names |= {c for pair in CALLGRIND_PAIRS for c in pair[:2]}
+        names |= {c for pair in cg_pairs(args) for c in pair[:2]}
     order = [n for n in gen_captures.CAPTURES if n in names]
     meta = gen_captures.ensure(args.out, order)
     make_readable(args.out)
@@ -466,9 +498,9 @@ def main():
     loads = [load_average()]
     check, stats, counts = measure(args, plan, meta)
     loads.append(load_average())
-    growth_rows = [] if args.quick else growth_table(stats, meta)
+    growth_rows = [] if args.quick or args.callgrind_only else growth_table(stats, meta)
     cg_rows, cg_ratios = callgrind_table(counts, meta) if counts else ([], {})
-    target_rows = [] if args.quick else targets_table(stats, cg_ratios)
+    target_rows = [] if args.quick or args.callgrind_only else targets_table(stats, cg_ratios)
     text = report(info, args, meta, stats, growth_rows, cg_rows, target_rows, check, loads)
     sys.stdout.write(text)
     if args.markdown:
