@@ -328,6 +328,8 @@ def callgrind_table(counts, meta):
             "|---|---|---|---:|---:|---:|"]
     ratios = {}
     for big, little, tools in CALLGRIND_PAIRS:
+        if big not in meta or little not in meta:
+            continue  # a family left out (--families)
         exchanges = meta[big]["exchanges"] - meta[little]["exchanges"]
         for work in WORKS:
             if not all((c, work, t) in counts for c in (big, little) for t in tools):

@@ -187,18 +187,33 @@ static guint8 coordinate_form(const char *value, double limit)
 
 /* ---- key hints --------------------------------------------------------- */
 
-/* The last path component, lower case, without '$' or an array index. */
-static void leaf_key(const char *path, char *out, gsize size)
+/* The last path component, without '$' or an array index: where it starts
+ * in the path, and its length (at most size - 1). */
+static const char *leaf_key_span(const char *path, gsize size, gsize *len)
 {
     const char *dot = strrchr(path, '.');
     const char *key = dot ? dot + 1 : path;
     if (*key == '$')
         key++;
-    gsize n = strcspn(key, "[");
-    n = MIN(n, size - 1);
-    for (gsize i = 0; i < n; i++)
-        out[i] = g_ascii_tolower(key[i]);
-    out[n] = '\0';
+    gsize n = strlen(key);
+    const char *bracket = memchr(key, '[', n);
+    if (bracket)
+        n = (gsize)(bracket - key);
+    *len = MIN(n, size - 1);
+    return key;
+}
+
+static char ascii_lower(char c)
+{
+    return (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+}
+
+/* The key in lower case, as the lists hold them. */
+static void lower_key(const char *key, gsize len, char *out)
+{
+    for (gsize i = 0; i < len; i++)
+        out[i] = ascii_lower(key[i]);
+    out[len] = '\0';
 }
 
 static gboolean key_has(const char *key, const char *const *parts)
@@ -242,15 +257,21 @@ enum {
     LAT_KEY = 1 << 5, LON_KEY = 1 << 6, LOCATION_KEY = 1 << 7, ACCOUNT_KEY = 1 << 8, ENCODED_ANDROID_ID_KEY = 1 << 9,
 };
 
+/* Bit n of lengths_by_first[c]: some listed key starts with c and is n
+ * bytes long (n < 32; longer ones set bit 31).  Most keys of an event are
+ * in no list, and this tells so without hashing them. */
+static guint32 lengths_by_first[256];
+
 static void add_keys(GHashTable *table, const char *const *names, guint bit)
 {
     for (; *names; names++) {
         guint bits = GPOINTER_TO_UINT(g_hash_table_lookup(table, *names));
         g_hash_table_insert(table, (gpointer)*names, GUINT_TO_POINTER(bits | bit));
+        lengths_by_first[(guchar)**names] |= 1u << MIN(strlen(*names), 31);
     }
 }
 
-static guint key_lists(const char *key)
+static GHashTable *key_table(void)
 {
     static gsize made;
     static GHashTable *table;
@@ -269,7 +290,14 @@ static guint key_lists(const char *key)
         table = t;  /* lives as long as the program */
         g_once_init_leave(&made, 1);
     }
-    return GPOINTER_TO_UINT(g_hash_table_lookup(table, key));
+    return table;
+}
+
+/* Whether a key (not yet lower-cased) of this length may be in a list; the
+ * table made first fills lengths_by_first. */
+static gboolean key_may_be_listed(GHashTable *table G_GNUC_UNUSED, char first, gsize len)
+{
+    return (lengths_by_first[(guchar)ascii_lower(first)] & (1u << MIN(len, 31))) != 0;
 }
 
 /* ---- findings ---------------------------------------------------------- */
@@ -346,13 +374,41 @@ static xmt_pii_kind classify(const char *key, guint lists, const char *value)
     return XMT_PII_COUNT;
 }
 
+/* Whether classify() could find anything: the key is in a list, or the
+ * value has the shape of a kind recognised without one or by a part of the
+ * key (IMEI and IMSI: 15 digits; OAID: 16, 36 or 64; MAC: 17; E.164: '+';
+ * e-mail: '@').  Most leaves fail this, and are looked at no further. */
+static gboolean may_classify(guint lists, const char *value, gsize len)
+{
+    if (lists)
+        return TRUE;
+    switch (len) {
+    case 15: case 16: case 17: case 36: case 64:
+        return TRUE;
+    default:
+        return value[0] == '+' || memchr(value, '@', len) != NULL;
+    }
+}
+
 void xmt_pii_scan_leaf(xmt_message *msg, xmt_event *ev, const char *path, const char *value, xmt_span span)
 {
     if (!value || !value[0])
         return;
     char key[64];
-    leaf_key(path, key, sizeof key);
-    guint lists = key_lists(key);
+    gsize key_len;
+    const char *raw_key = leaf_key_span(path, sizeof key, &key_len);
+    GHashTable *table = key_table();
+    guint lists = 0;
+    gboolean lowered = FALSE;
+    if (key_may_be_listed(table, raw_key[0], key_len)) {
+        lower_key(raw_key, key_len, key);
+        lowered = TRUE;
+        lists = GPOINTER_TO_UINT(g_hash_table_lookup(table, key));
+    }
+    if (!may_classify(lists, value, strlen(value)))
+        return;  /* and no coordinate either: those need a listed key */
+    if (!lowered)
+        lower_key(raw_key, key_len, key);
     xmt_pii_kind kind = classify(key, lists, value);
     if (kind != XMT_PII_COUNT) {
         xmt_pii_record(msg, ev, kind, path, value, span);

@@ -50,6 +50,23 @@ static void map_layers(xmt_decoded *map, xmt_message *msg)
         map->layers[i] = layer_tvb(map, msg, i);
 }
 
+/* Sets a shown item's label to `label` (len bytes, len < ITEM_LABEL_LENGTH).
+ * On 4.0 the label is just the text (item_label_t has nothing else), so it is
+ * copied in as proto_tree_set_representation() would, without its printf;
+ * later versions keep more in item_label_t and go through proto_item_set_text(). */
+static void xmt_item_set_label(proto_item *it, const char *label, gsize len)
+{
+#if XMT_WS_VER < 402
+    field_info *fi = PITEM_FINFO(it);
+    if (!fi->rep)
+        fi->rep = wmem_new(PNODE_POOL(it), item_label_t);
+    memcpy(fi->rep->representation, label, len + 1);
+#else
+    (void)len;
+    proto_item_set_text(it, "%s", label);
+#endif
+}
+
 #define SPAN_ARGS(map, span) xmt_span_tvb(map, span), (gint)(span).off, (gint)(span).len
 
 /* Wireshark gives up on a packet past gui.max_tree_items items (a "Dissector
@@ -151,6 +168,48 @@ static gsize group_key_len(const char *path)
     return path[n] ? n : 0;
 }
 
+/* One xmtrack.member item: the value "path=value", the label "Member: path
+ * = value", exactly as proto_tree_add_string_format_value(..., "%s = %s")
+ * writes it.  Both are put together with memcpy in one buffer on the stack:
+ * no allocation for the value (tshark copies it into the item), and for a
+ * shown tree the label without tshark's two printf calls.  Labels that would
+ * not fit (tshark marks those as truncated) and values longer than the
+ * buffer take tshark's own path, so the output is the same either way. */
+#define MEMBER_BUF 512
+
+static void add_member_item(proto_tree *tree, xmt_decoded *map, const xmt_member *m)
+{
+    static const char *name;
+    static gsize name_len;
+    if (!name) {
+        name = proto_registrar_get_name(xmt_hf.member);
+        name_len = strlen(name);
+    }
+    gsize path_len = strlen(m->path), value_len = strlen(m->value);
+    gsize label_len = name_len + 2 + path_len + 3 + value_len;
+    char buf[MEMBER_BUF];
+    if (path_len + 1 + value_len >= sizeof buf || label_len >= ITEM_LABEL_LENGTH) {
+        proto_tree_add_string_format_value(tree, xmt_hf.member, SPAN_ARGS(map, m->span),
+                                           wmem_strconcat(map->pinfo->pool, m->path, "=", m->value, NULL),
+                                           "%s = %s", m->path, m->value);
+        return;
+    }
+    memcpy(buf, m->path, path_len);
+    buf[path_len] = '=';
+    memcpy(buf + path_len + 1, m->value, value_len + 1);
+    proto_item *it = proto_tree_add_string(tree, xmt_hf.member, SPAN_ARGS(map, m->span), buf);
+    /* What proto_tree_add_string_format_value() labels: a real item of a shown tree. */
+    if (it == NULL || it == (proto_item *)tree || !PTREE_DATA(it)->visible || proto_item_is_hidden(it))
+        return;
+    char *label = buf;  /* the value is in the item now: the buffer is free again */
+    memcpy(label, name, name_len);
+    memcpy(label + name_len, ": ", 2);
+    memcpy(label + name_len + 2, m->path, path_len);
+    memcpy(label + name_len + 2 + path_len, " = ", 3);
+    memcpy(label + name_len + 2 + path_len + 3, m->value, value_len + 1);
+    xmt_item_set_label(it, label, label_len);
+}
+
 /* Members, with those under one top-level object ("lib", "properties") in a
  * subtree of their own. */
 static void add_members(proto_tree *tree, xmt_decoded *map, const xmt_event *ev)
@@ -162,12 +221,17 @@ static void add_members(proto_tree *tree, xmt_decoded *map, const xmt_event *ev)
     const char *group_path = NULL;
     gsize group_len = 0;
     guint32 group_start = 0;
+    gint group_item_len = -1;  /* the group's length once a later member extends it; set when it closes */
     for (guint i = 0; i < ev->members->len; i++) {
         const xmt_member *m = &g_array_index(ev->members, xmt_member, i);
         gsize key_len = group_key_len(m->path);
         gboolean new_group = key_len && (!group || key_len != group_len || strncmp(m->path, group_path, key_len) != 0);
         if (!spend_items(map, new_group ? 2 : 1))
             continue;
+        if ((key_len == 0 || new_group) && group_item_len >= 0) {
+            proto_item_set_len(group_item, group_item_len);
+            group_item_len = -1;
+        }
         if (key_len == 0) {
             group = NULL;
         } else if (new_group) {
@@ -177,12 +241,12 @@ static void add_members(proto_tree *tree, xmt_decoded *map, const xmt_event *ev)
             group = proto_tree_add_subtree_format(tree, SPAN_ARGS(map, m->span), xmt_ett.group, &group_item,
                                                   "%.*s", (int)key_len, m->path);
         } else if (m->span.off + m->span.len > group_start) {
-            proto_item_set_len(group_item, (gint)(m->span.off + m->span.len - group_start));
+            group_item_len = (gint)(m->span.off + m->span.len - group_start);
         }
-        proto_tree_add_string_format_value(group ? group : tree, xmt_hf.member, SPAN_ARGS(map, m->span),
-                                           wmem_strconcat(map->pinfo->pool, m->path, "=", m->value, NULL),
-                                           "%s = %s", m->path, m->value);
+        add_member_item(group ? group : tree, map, m);
     }
+    if (group_item_len >= 0)
+        proto_item_set_len(group_item, group_item_len);
 }
 
 /* An expert message that fits its label.  Wireshark 4.0 formats expert
