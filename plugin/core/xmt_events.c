@@ -72,9 +72,10 @@ static rule_cursor all_rules(const walk *w)
 static void step_into_member(const walk *w, const rule_cursor *from, const char *key, gsize len, rule_cursor *to)
 {
     to->live = 0;
-    for (guint i = 0; i < w->n_active; i++) {
-        if (!(from->live & (1u << i)))
-            continue;
+    /* Only the live rules, lowest first: inside "properties" of a walk that
+     * reports every leaf, most members have none or a few. */
+    for (guint32 live = from->live; live; live &= live - 1) {
+        guint i = (guint)__builtin_ctz(live);
         const char *rest = w->active[i]->path + from->at[i];
         if (len == 0 ? (rest[0] != '\0' && rest[0] != '.' && rest[0] != '[')
                      : (rest[0] != key[0] || strncmp(rest, key, len) != 0))
@@ -104,9 +105,11 @@ static void step_into_element(const walk *w, const rule_cursor *from, rule_curso
 /* The first rule whose whole path leads to this leaf. */
 static const xmt_fact_rule *rule_for(const walk *w, const rule_cursor *at)
 {
-    for (guint i = 0; i < w->n_active; i++)
-        if ((at->live & (1u << i)) && w->active[i]->path[at->at[i]] == '\0')
+    for (guint32 live = at->live; live; live &= live - 1) {
+        guint i = (guint)__builtin_ctz(live);
+        if (w->active[i]->path[at->at[i]] == '\0')
             return w->active[i];
+    }
     return NULL;
 }
 
