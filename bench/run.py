@@ -3,6 +3,7 @@
 
     python3 bench/run.py                  # full run (about 20 minutes on 2 cores)
     python3 bench/run.py --quick          # 200 POSTs, 1 repetition: does the script work?
+    python3 bench/run.py --no-growth      # the 1x captures only: every target but growth
     options: --reps N  --growth-reps N  --out DIR  --plugin SO  --markdown FILE  --no-callgrind
              --profile (keep callgrind files of the plugin on `small`, print its top functions)
 
@@ -442,6 +443,8 @@ def parse_args():
     ap.add_argument("--plugin", default=os.path.join(ROOT, "build/plugin/wireshark/xmtrack.so"))
     ap.add_argument("--markdown", help="also write the markdown report to this file")
     ap.add_argument("--no-callgrind", action="store_true")
+    ap.add_argument("--no-growth", action="store_true",
+                    help="time the 1x captures only (every target but linear growth; about half the time)")
     ap.add_argument("--callgrind-only", action="store_true",
                     help="no timed runs: the checks and the instruction counts only")
     ap.add_argument("--families", default="heavy,rich,free",
@@ -490,6 +493,8 @@ def main():
     if not os.path.exists(args.plugin):
         raise Failure("%s not found: build it first (cmake -S . -B build && cmake --build build)" % args.plugin)
     plan = QUICK_PLAN if args.quick else FULL_PLAN
+    if args.no_growth:
+        plan = [entry for entry in plan if entry[3] == "reps"]
     names = ({c for c, _, _, _ in plan} if not args.callgrind_only else set()) | set(CHECK_CAPTURES)
     if not args.no_callgrind:
         names |= {c for pair in cg_pairs(args) for c in pair[:2]}

@@ -50,23 +50,6 @@ static void map_layers(xmt_decoded *map, xmt_message *msg)
         map->layers[i] = layer_tvb(map, msg, i);
 }
 
-/* Sets a shown item's label to `label` (len bytes, len < ITEM_LABEL_LENGTH).
- * On 4.0 the label is just the text (item_label_t has nothing else), so it is
- * copied in as proto_tree_set_representation() would, without its printf;
- * later versions keep more in item_label_t and go through proto_item_set_text(). */
-static void xmt_item_set_label(proto_item *it, const char *label, gsize len)
-{
-#if XMT_WS_VER < 402
-    field_info *fi = PITEM_FINFO(it);
-    if (!fi->rep)
-        fi->rep = wmem_new(PNODE_POOL(it), item_label_t);
-    memcpy(fi->rep->representation, label, len + 1);
-#else
-    (void)len;
-    proto_item_set_text(it, "%s", label);
-#endif
-}
-
 #define SPAN_ARGS(map, span) xmt_span_tvb(map, span), (gint)(span).off, (gint)(span).len
 
 /* Wireshark gives up on a packet past gui.max_tree_items items (a "Dissector
@@ -170,12 +153,24 @@ static gsize group_key_len(const char *path)
 
 /* One xmtrack.member item: the value "path=value", the label "Member: path
  * = value", exactly as proto_tree_add_string_format_value(..., "%s = %s")
- * writes it.  Both are put together with memcpy in one buffer on the stack:
- * no allocation for the value (tshark copies it into the item), and for a
- * shown tree the label without tshark's two printf calls.  Labels that would
- * not fit (tshark marks those as truncated) and values longer than the
- * buffer take tshark's own path, so the output is the same either way. */
+ * writes it.  The value is put together with memcpy in a buffer on the stack
+ * (tshark copies it into the item), not allocated per member.  Values longer
+ * than the buffer take the pool.
+ *
+ * On 4.0 the label of a shown item is also written here, by memcpy: it is
+ * the largest single cost of -T fields there (tshark 4.0 builds the whole
+ * tree for it), and 4.0's item_label_t is just the text, set by
+ * proto_tree_set_representation_value() with two printf calls and no
+ * escaping.  From 4.2 on labels carry more (value position, escaping by
+ * ws_label_strcpy) and tshark 4.4+ does not build unasked items under
+ * -T fields at all, so there Wireshark writes the label itself. */
 #define MEMBER_BUF 512
+
+#if XMT_WS_VER < 402
+static gboolean is_shown_item(proto_item *it, proto_tree *parent)
+{
+    return it != NULL && it != (proto_item *)parent && PTREE_DATA(it)->visible && !proto_item_is_hidden(it);
+}
 
 static void add_member_item(proto_tree *tree, xmt_decoded *map, const xmt_member *m)
 {
@@ -189,6 +184,7 @@ static void add_member_item(proto_tree *tree, xmt_decoded *map, const xmt_member
     gsize label_len = name_len + 2 + path_len + 3 + value_len;
     char buf[MEMBER_BUF];
     if (path_len + 1 + value_len >= sizeof buf || label_len >= ITEM_LABEL_LENGTH) {
+        /* tshark marks a label that does not fit as truncated: its own path */
         proto_tree_add_string_format_value(tree, xmt_hf.member, SPAN_ARGS(map, m->span),
                                            wmem_strconcat(map->pinfo->pool, m->path, "=", m->value, NULL),
                                            "%s = %s", m->path, m->value);
@@ -198,17 +194,36 @@ static void add_member_item(proto_tree *tree, xmt_decoded *map, const xmt_member
     buf[path_len] = '=';
     memcpy(buf + path_len + 1, m->value, value_len + 1);
     proto_item *it = proto_tree_add_string(tree, xmt_hf.member, SPAN_ARGS(map, m->span), buf);
-    /* What proto_tree_add_string_format_value() labels: a real item of a shown tree. */
-    if (it == NULL || it == (proto_item *)tree || !PTREE_DATA(it)->visible || proto_item_is_hidden(it))
+    if (!is_shown_item(it, tree))
         return;
-    char *label = buf;  /* the value is in the item now: the buffer is free again */
+    /* The label as proto_tree_set_representation_value() writes it. */
+    field_info *fi = PITEM_FINFO(it);
+    if (!fi->rep)
+        fi->rep = wmem_new(PNODE_POOL(it), item_label_t);
+    char *label = fi->rep->representation;
     memcpy(label, name, name_len);
     memcpy(label + name_len, ": ", 2);
     memcpy(label + name_len + 2, m->path, path_len);
     memcpy(label + name_len + 2 + path_len, " = ", 3);
     memcpy(label + name_len + 2 + path_len + 3, m->value, value_len + 1);
-    xmt_item_set_label(it, label, label_len);
 }
+#else
+static void add_member_item(proto_tree *tree, xmt_decoded *map, const xmt_member *m)
+{
+    gsize path_len = strlen(m->path), value_len = strlen(m->value);
+    char buf[MEMBER_BUF];
+    const char *value = buf;
+    if (path_len + 1 + value_len < sizeof buf) {
+        memcpy(buf, m->path, path_len);
+        buf[path_len] = '=';
+        memcpy(buf + path_len + 1, m->value, value_len + 1);
+    } else {
+        value = wmem_strconcat(map->pinfo->pool, m->path, "=", m->value, NULL);
+    }
+    proto_tree_add_string_format_value(tree, xmt_hf.member, SPAN_ARGS(map, m->span), value,
+                                       "%s = %s", m->path, m->value);
+}
+#endif
 
 /* Members, with those under one top-level object ("lib", "properties") in a
  * subtree of their own. */
