@@ -8,22 +8,76 @@
 
 #include "xmt_request.h"
 
-static void copy_header(gpointer name, gpointer value, gpointer copy)
+/* ---- kept requests ------------------------------------------------------- */
+
+typedef struct {
+    gsize size;  /* bytes the pairs take, with their NULs */
+    char *at;    /* where the next pair goes, once sized */
+} packing;
+
+static void size_header(gpointer name, gpointer value, gpointer pack)
 {
-    wmem_map_insert(copy, wmem_strdup(wmem_file_scope(), name), wmem_strdup(wmem_file_scope(), value));
+    ((packing *)pack)->size += strlen(name) + 1 + strlen(value) + 1;
+}
+
+static void pack_header(gpointer name, gpointer value, gpointer pack)
+{
+    packing *p = pack;
+    gsize n = strlen(name) + 1, v = strlen(value) + 1;
+    memcpy(p->at, name, n);
+    memcpy(p->at + n, value, v);
+    p->at += n + v;
+}
+
+static char *pack_string(char **at, const char *text)
+{
+    if (!text)
+        return NULL;
+    gsize n = strlen(text) + 1;
+    char *copy = memcpy(*at, text, n);
+    *at += n;
+    return copy;
+}
+
+static gsize string_size(const char *text)
+{
+    return text ? strlen(text) + 1 : 0;
 }
 
 xmt_wire_request *xmt_wire_request_keep(const xmt_wire_request *w)
 {
-    xmt_wire_request *kept = wmem_new0(wmem_file_scope(), xmt_wire_request);
-    kept->method = wmem_strdup(wmem_file_scope(), w->method);
-    kept->uri = wmem_strdup(wmem_file_scope(), w->uri);
-    kept->host = wmem_strdup(wmem_file_scope(), w->host);
-    if (w->headers) {
-        kept->headers = wmem_map_new(wmem_file_scope(), g_str_hash, g_str_equal);
-        wmem_map_foreach(w->headers, copy_header, kept->headers);
-    }
+    packing pack = { 0, NULL };
+    if (w->headers)
+        wmem_map_foreach(w->headers, size_header, &pack);
+    for (const char *p = w->packed; p && *p; p += strlen(p) + 1)
+        pack.size += strlen(p) + 1;
+    gsize size = sizeof(xmt_wire_request) + string_size(w->method) + string_size(w->uri) + string_size(w->host) +
+                 pack.size + 1;
+    xmt_wire_request *kept = wmem_alloc(wmem_file_scope(), size);
+    char *at = (char *)(kept + 1);
+    kept->method = pack_string(&at, w->method);
+    kept->uri = pack_string(&at, w->uri);
+    kept->host = pack_string(&at, w->host);
+    kept->headers = NULL;
+    kept->packed = at;
+    for (const char *p = w->packed; p && *p; p += strlen(p) + 1)
+        at = (char *)memcpy(at, p, strlen(p) + 1) + strlen(p) + 1;
+    pack.at = at;
+    if (w->headers)
+        wmem_map_foreach(w->headers, pack_header, &pack);
+    *pack.at = '\0';
     return kept;
+}
+
+const char *xmt_wire_request_header(const xmt_wire_request *w, const char *lower_name)
+{
+    for (const char *p = w->packed; p && *p;) {
+        const char *value = p + strlen(p) + 1;
+        if (strcmp(p, lower_name) == 0)
+            return value;
+        p = value + strlen(value) + 1;
+    }
+    return w->headers ? wmem_map_lookup(w->headers, lower_name) : NULL;
 }
 
 const char *xmt_valid_utf8(packet_info *pinfo, const char *text)
@@ -53,14 +107,14 @@ const char *xmt_uri_payload_query(const char *uri)
 
 static const char *header(const xmt_wire_request *w, const char *name)
 {
-    return w->headers ? wmem_map_lookup(w->headers, name) : NULL;
+    return xmt_wire_request_header(w, name);
 }
 
 /* The core asks for vendor headers (OneTrack's OT_*) by lower-case name,
  * which is how every transport keys its map. */
-static const char *lookup_header(void *headers, const char *lower_name)
+static const char *lookup_header(void *wire_request, const char *lower_name)
 {
-    return wmem_map_lookup((wmem_map_t *)headers, lower_name);
+    return xmt_wire_request_header(wire_request, lower_name);
 }
 
 static void describe_request(const xmt_wire_request *w, xmt_request *req)
@@ -69,9 +123,9 @@ static void describe_request(const xmt_wire_request *w, xmt_request *req)
     req->uri = w->uri;
     req->host = w->host;
     req->user_agent = header(w, "user-agent");
-    if (w->headers) {
+    if (w->headers || w->packed) {
         req->header = lookup_header;
-        req->header_ctx = w->headers;
+        req->header_ctx = (void *)w;  /* lives while the request is decoded */
     }
     const char *dry_run = header(w, "dry-run");
     req->dry_run = dry_run && g_ascii_strcasecmp(dry_run, "true") == 0;

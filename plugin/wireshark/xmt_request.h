@@ -15,11 +15,17 @@ typedef struct {
     const char *uri;      /* path and query as sent, valid UTF-8, or NULL */
     const char *host;     /* Host header or :authority (else the request line's), valid UTF-8, or NULL */
     wmem_map_t *headers;  /* lower-case name -> value, or NULL when unknown */
+    const char *packed;   /* kept requests: "name\0value\0" pairs, then "\0"; looked up before headers */
 } xmt_wire_request;
 
 /* A copy in file scope, for later passes: HTTP keeps only the last request of
- * a connection, HTTP/2 nothing a plugin can reach. */
+ * a connection, HTTP/2 nothing a plugin can reach.  One block per request:
+ * every recognised upload of a capture keeps one, so a map per request (about
+ * 1 KB each, measured as peak RSS growing with the capture) is too much. */
 xmt_wire_request *xmt_wire_request_keep(const xmt_wire_request *w);
+
+/* A header of `w` by lower-case name, or NULL. */
+const char *xmt_wire_request_header(const xmt_wire_request *w, const char *lower_name);
 
 /* Text from the wire as valid UTF-8 (it becomes string fields): 4.0's HTTP
  * replaced invalid bytes, 4.4 on hand them on as sent. */

@@ -41,7 +41,7 @@ static guint next_body_key(packet_info *pinfo)
  * pass only. */
 static xmt_wire_request current_request_line(packet_info *pinfo)
 {
-    xmt_wire_request line = { NULL, NULL, NULL, NULL };
+    xmt_wire_request line = { NULL, NULL, NULL, NULL, NULL };
 #if XMT_HTTP_REQUEST_PER_EXCHANGE
     http_req_res_t *rr = p_get_proto_data(wmem_file_scope(), pinfo, proto_http, HTTP_PROTO_DATA_REQRES);
     if (rr) {

@@ -6,6 +6,9 @@
     run.py fuzz    NAME [--seconds N] [--jobs J] [--keep] [--seed S]
     run.py regress [--build DIR] [NAME...]               every input of regressions/<harness>/
     run.py merge   NAME [--build DIR]                    fold a kept corpus into corpus/NAME
+    run.py campaign [--seconds N] [--only A,B] [--ledger FILE]
+                                                         every harness in turn, corpus kept; one
+                                                         ledger row each (wall, CPU, inputs, coverage)
 
 The test suite runs `build`, then `fuzz NAME --seconds 10` per harness (fixed
 seed, fresh working corpus: repeatable), then `regress`.  For a long run:
@@ -21,6 +24,7 @@ import argparse
 import glob
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -134,23 +138,28 @@ def libfuzzer_options(name, seconds=None, timeout=5):
     return opts
 
 
-def cmd_fuzz(args):
-    exe = binary(args.build, args.name)
+def fuzz_command(build, name, seconds, seed, keep, jobs=1):
+    """The libFuzzer command line of one run, its working folder made ready."""
+    exe = binary(build, name)
     if not os.path.exists(exe):
         sys.exit("%s not built (run.py build; after adding a format, re-run cmake)" % exe)
-    work = os.path.join(args.build, "work", args.name)
+    work = os.path.join(build, "work", name)
     corpus = os.path.join(work, "corpus")
     artifacts = os.path.join(work, "artifacts") + os.sep
-    if not args.keep and os.path.isdir(corpus):
+    if not keep and os.path.isdir(corpus):
         shutil.rmtree(corpus)
     os.makedirs(corpus, exist_ok=True)
     os.makedirs(artifacts, exist_ok=True)
     for old in glob.glob(artifacts + "*"):
         os.remove(old)
-    cmd = [exe, "-seed=%d" % args.seed, "-artifact_prefix=" + artifacts] + libfuzzer_options(args.name, args.seconds)
-    if args.jobs > 1:
-        cmd += ["-jobs=%d" % args.jobs, "-workers=%d" % args.jobs]
-    cmd += [corpus] + seed_dirs(args.build, args.name)
+    cmd = [exe, "-seed=%d" % seed, "-artifact_prefix=" + artifacts] + libfuzzer_options(name, seconds)
+    if jobs > 1:
+        cmd += ["-jobs=%d" % jobs, "-workers=%d" % jobs]
+    return cmd + [corpus] + seed_dirs(build, name), work, artifacts
+
+
+def cmd_fuzz(args):
+    cmd, work, artifacts = fuzz_command(args.build, args.name, args.seconds, args.seed, args.keep, args.jobs)
     log("$ " + " ".join(cmd))
     t0 = time.monotonic()
     rc = subprocess.run(cmd, env=env(), cwd=work).returncode
@@ -160,8 +169,64 @@ def cmd_fuzz(args):
         for f in found:
             log("  finding: %s (%d bytes)" % (f, os.path.getsize(f)))
         log("Keep each as tests/fuzz/regressions/%s/<short-name> and report it; "
-            "reproduce with: %s <file>" % (args.name, exe))
+            "reproduce with: %s <file>" % (args.name, binary(args.build, args.name)))
         sys.exit(1)
+
+
+# ---- campaign: the long runs ----------------------------------------------------------------
+
+def final_stats(text):
+    """What libFuzzer's -print_final_stats and its last status line say."""
+    def grab(pattern, default="?"):
+        found = re.findall(pattern, text)
+        return found[-1] if found else default
+    return {"inputs": grab(r"stat::number_of_executed_units:\s*(\d+)"),
+            "rss_mb": grab(r"stat::peak_rss_mb:\s*(\d+)"),
+            "cov": grab(r"cov: (\d+) ft: \d+"), "ft": grab(r"cov: \d+ ft: (\d+)")}
+
+
+def campaign_row(name, rc, wall, cpu, stats, found):
+    inputs = "{:,}".format(int(stats["inputs"])) if stats["inputs"].isdigit() else "?"
+    verdict = "none" if rc == 0 and not found else "exit %d, %d finding(s): %s" % (
+        rc, len(found), ", ".join(os.path.basename(f) for f in found))
+    return "| `fuzz_%s` | %.1f | %.1f | %s | cov %s, ft %s | %s MB | %s |" % (
+        name, wall / 60, cpu / 60, inputs, stats["cov"], stats["ft"], stats["rss_mb"], verdict)
+
+
+def cmd_campaign(args):
+    """Every harness in turn for --seconds of wall time each, with the working corpus kept
+    (so a campaign continues the last one). CPU time is measured too: on a loaded machine a
+    half-hour of wall time is less of fuzzing, and the ledger says how much."""
+    names = args.only.split(",") if args.only else built_harnesses(args.build)
+    ledger = args.ledger or os.path.join(args.build, "work", "ledger.md")
+    os.makedirs(os.path.dirname(ledger), exist_ok=True)
+    if not os.path.exists(ledger):
+        with open(ledger, "w") as f:
+            f.write("| harness | wall min | CPU min | inputs run | coverage at the end | peak RSS | findings |\n"
+                    "|---|---:|---:|---:|---|---:|---|\n")
+    failed = []
+    for name in names:
+        cmd, work, artifacts = fuzz_command(args.build, name, args.seconds, args.seed, True)
+        log("campaign: fuzz_%s for %d s" % (name, args.seconds))
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.monotonic()
+        with open(os.path.join(work, "campaign.log"), "w") as out:
+            rc = subprocess.run(cmd, env=env(), cwd=work, stdout=out, stderr=subprocess.STDOUT).returncode
+        wall = time.monotonic() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        with open(os.path.join(work, "campaign.log"), errors="replace") as f:
+            stats = final_stats(f.read())
+        found = sorted(glob.glob(artifacts + "*"))
+        row = campaign_row(name, rc, wall, cpu, stats, found)
+        with open(ledger, "a") as f:
+            f.write(row + "\n")
+        log(row)
+        if rc != 0 or found:
+            failed.append(name)
+    log("ledger: %s" % ledger)
+    if failed:
+        sys.exit("findings in: %s (see <build>/work/NAME/artifacts/ and campaign.log)" % ", ".join(failed))
 
 
 def cmd_merge(args):
@@ -239,6 +304,13 @@ def main():
     p.add_argument("--seed", type=int, default=SEED)
     p.add_argument("--keep", action="store_true", help="keep and extend the working corpus of earlier runs")
     p.set_defaults(fn=cmd_fuzz)
+    p = sub.add_parser("campaign")
+    p.add_argument("--build", default=DEFAULT_BUILD)
+    p.add_argument("--seconds", type=int, default=1800, help="wall time per harness (default 1800)")
+    p.add_argument("--only", help="comma-separated harnesses (default: every one built)")
+    p.add_argument("--ledger", help="markdown table to append to (default <build>/work/ledger.md)")
+    p.add_argument("--seed", type=int, default=SEED)
+    p.set_defaults(fn=cmd_campaign)
     p = sub.add_parser("merge")
     p.add_argument("name")
     p.add_argument("--build", default=DEFAULT_BUILD)
