@@ -126,8 +126,14 @@ def dictionary(name):
 NO_LEAK_CHECK = {"epan"}
 
 
+# fuzz_epan's process holds libwireshark (600 MB) and what 4.0 keeps of every
+# epan session it renews (fuzz_epan.c, SESSION_INPUTS): a larger RSS limit.
+RSS_LIMIT_MB = {"epan": 4096}
+
+
 def libfuzzer_options(name, seconds=None, timeout=5):
-    opts = ["-timeout=%d" % timeout, "-rss_limit_mb=2048", "-malloc_limit_mb=2048", "-print_final_stats=1"]
+    rss = RSS_LIMIT_MB.get(name, 2048)
+    opts = ["-timeout=%d" % timeout, "-rss_limit_mb=%d" % rss, "-malloc_limit_mb=2048", "-print_final_stats=1"]
     if name in NO_LEAK_CHECK:
         opts.append("-detect_leaks=0")
     if seconds is not None:
