@@ -200,12 +200,17 @@ static void add_member_item(proto_tree *tree, xmt_decoded *map, const xmt_member
     field_info *fi = PITEM_FINFO(it);
     if (!fi->rep)
         fi->rep = wmem_new(PNODE_POOL(it), item_label_t);
-    char *label = fi->rep->representation;
-    memcpy(label, name, name_len);
-    memcpy(label + name_len, ": ", 2);
-    memcpy(label + name_len + 2, m->path, path_len);
-    memcpy(label + name_len + 2 + path_len, " = ", 3);
-    memcpy(label + name_len + 2 + path_len + 3, m->value, value_len + 1);
+    char *at = fi->rep->representation;
+    memcpy(at, name, name_len);
+    at += name_len;
+    *at++ = ':';
+    *at++ = ' ';
+    memcpy(at, m->path, path_len);
+    at += path_len;
+    *at++ = ' ';
+    *at++ = '=';
+    *at++ = ' ';
+    memcpy(at, m->value, value_len + 1);  /* with its NUL */
 }
 #else
 static void add_member_item(proto_tree *tree, xmt_decoded *map, const xmt_member *m)
