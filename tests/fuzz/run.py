@@ -144,7 +144,7 @@ def libfuzzer_options(name, seconds=None, timeout=5):
     return opts
 
 
-def fuzz_command(build, name, seconds, seed, keep, jobs=1):
+def fuzz_command(build, name, seconds, seed, keep, jobs=1, timeout=5):
     """The libFuzzer command line of one run, its working folder made ready."""
     exe = binary(build, name)
     if not os.path.exists(exe):
@@ -158,7 +158,7 @@ def fuzz_command(build, name, seconds, seed, keep, jobs=1):
     os.makedirs(artifacts, exist_ok=True)
     for old in glob.glob(artifacts + "*"):
         os.remove(old)
-    cmd = [exe, "-seed=%d" % seed, "-artifact_prefix=" + artifacts] + libfuzzer_options(name, seconds)
+    cmd = [exe, "-seed=%d" % seed, "-artifact_prefix=" + artifacts] + libfuzzer_options(name, seconds, timeout)
     if jobs > 1:
         cmd += ["-jobs=%d" % jobs, "-workers=%d" % jobs]
     return cmd + [corpus] + seed_dirs(build, name), work, artifacts
@@ -212,7 +212,7 @@ def cmd_campaign(args):
                     "|---|---:|---:|---:|---|---:|---|\n")
     failed = []
     for name in names:
-        cmd, work, artifacts = fuzz_command(args.build, name, args.seconds, args.seed, True)
+        cmd, work, artifacts = fuzz_command(args.build, name, args.seconds, args.seed, True, timeout=args.timeout)
         log("campaign: fuzz_%s for %d s" % (name, args.seconds))
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.monotonic()
@@ -315,6 +315,8 @@ def main():
     p.add_argument("--seconds", type=int, default=1800, help="wall time per harness (default 1800)")
     p.add_argument("--only", help="comma-separated harnesses (default: every one built)")
     p.add_argument("--ledger", help="markdown table to append to (default <build>/work/ledger.md)")
+    p.add_argument("--timeout", type=int, default=5,
+                   help="seconds per input before libFuzzer calls it a hang (wall time: raise it on a busy machine)")
     p.add_argument("--seed", type=int, default=SEED)
     p.set_defaults(fn=cmd_campaign)
     p = sub.add_parser("merge")
