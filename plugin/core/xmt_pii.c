@@ -203,16 +203,11 @@ static const char *leaf_key_span(const char *path, gsize size, gsize *len)
     return key;
 }
 
-static char ascii_lower(char c)
-{
-    return (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
-}
-
 /* The key in lower case, as the lists hold them. */
 static void lower_key(const char *key, gsize len, char *out)
 {
     for (gsize i = 0; i < len; i++)
-        out[i] = ascii_lower(key[i]);
+        out[i] = g_ascii_tolower(key[i]);
     out[len] = '\0';
 }
 
@@ -293,11 +288,16 @@ static GHashTable *key_table(void)
     return table;
 }
 
-/* Whether a key (not yet lower-cased) of this length may be in a list; the
- * table made first fills lengths_by_first. */
-static gboolean key_may_be_listed(GHashTable *table G_GNUC_UNUSED, char first, gsize len)
+/* The lists a key (not yet lower-cased, len bytes) is in.  When it may be
+ * in one, the lower-cased key is left in out and *lowered is set. */
+static guint key_lists(const char *raw_key, gsize len, char *out, gboolean *lowered)
 {
-    return (lengths_by_first[(guchar)ascii_lower(first)] & (1u << MIN(len, 31))) != 0;
+    GHashTable *table = key_table();  /* made first: it also fills lengths_by_first */
+    if (!(lengths_by_first[(guchar)g_ascii_tolower(raw_key[0])] & (1u << MIN(len, 31))))
+        return 0;
+    lower_key(raw_key, len, out);
+    *lowered = TRUE;
+    return GPOINTER_TO_UINT(g_hash_table_lookup(table, out));
 }
 
 /* ---- findings ---------------------------------------------------------- */
@@ -397,14 +397,8 @@ void xmt_pii_scan_leaf(xmt_message *msg, xmt_event *ev, const char *path, const 
     char key[64];
     gsize key_len;
     const char *raw_key = leaf_key_span(path, sizeof key, &key_len);
-    GHashTable *table = key_table();
-    guint lists = 0;
     gboolean lowered = FALSE;
-    if (key_may_be_listed(table, raw_key[0], key_len)) {
-        lower_key(raw_key, key_len, key);
-        lowered = TRUE;
-        lists = GPOINTER_TO_UINT(g_hash_table_lookup(table, key));
-    }
+    guint lists = key_lists(raw_key, key_len, key, &lowered);
     if (!may_classify(lists, value, strlen(value)))
         return;  /* and no coordinate either: those need a listed key */
     if (!lowered)
