@@ -1,9 +1,9 @@
 /* fuzz_epan.c: the whole plugin inside the real libwireshark.
  *
  * The other harnesses call the decoding core; this one builds a whole
- * capture for each input (Ethernet, IPv4, a TCP connection to port 80, one
- * HTTP/1.1 request, a response) and has libwireshark's own frame, IP, TCP
- * and HTTP dissectors hand the request to xmtrack, as tshark does.  xmtrack
+ * capture for each input (Ethernet, IPv4, a TCP connection, one HTTP/1.1
+ * or HTTP/2 request, a response) and has libwireshark's own frame, IP, TCP,
+ * HTTP and HTTP/2 dissectors hand the request to xmtrack, as tshark does.  xmtrack
  * is not loaded from disk: its glue (the sources of plugin/wireshark/) is linked into
  * this program and plugin_register() is called before epan_init(), which is
  * what the plugin loader would do.
@@ -20,7 +20,13 @@
  *
  * The input is a grammar, not the request (README "Robustness"):
  *
- *   byte 0  format: which SDK request to build (FORMATS below)
+ *   byte 0  format: which SDK request to build (FORMATS below: byte 0 modulo
+ *           their number), and over which transport: HTTP/1.1 when byte 0
+ *           divided by their number is even, else HTTP/2 (h2c with prior
+ *           knowledge, on a port decoded as HTTP/2), where the bits of
+ *           byte 1 mean the same with HTTP/2's means (the body split in
+ *           DATA frames and the header block in HEADERS and CONTINUATION
+ *           instead of chunks; content-length; content-encoding)
  *   byte 1  transport: bits 0-1 Content-Length / chunked / either with
  *           Content-Encoding: gzip; bits 2-3 Content-Type as the SDK sends
  *           it / none / text/plain / the other one; bits 4-5 the request in
@@ -54,6 +60,7 @@
 #include <epan/column.h>
 #include <epan/column-info.h>
 #include <epan/frame_data.h>
+#include <epan/packet.h>
 #include <epan/prefs.h>
 #include <epan/proto.h>
 #include <epan/tap.h>
@@ -732,25 +739,56 @@ static const char *content_type_for(const request *r, int choice)
     }
 }
 
-/* The request's bytes as HTTP/1.1 sends them. */
-static bytes *serialise(const request *r, int transport, const grammar *g)
+/* What E_TRANSPORT damages (its variant % 9); the HTTP/2 meaning after the slash. */
+enum {
+    D_LENGTH_SHORT,   /* Content-Length one short / content-length one short */
+    D_LENGTH_LONG,    /* Content-Length 100 past the body / the same */
+    D_GZIP_FLIPPED,   /* the gzip content coding damaged */
+    D_CHUNK_SIZE,     /* a chunk size that is not hex / a DATA frame padded past its end */
+    D_NO_END,         /* no last chunk / no END_STREAM */
+    D_DEFLATE,        /* Content-Encoding: deflate over gzip bytes */
+    D_GZIP_EMPTY,     /* gzip of nothing */
+    D_TWICE,          /* the request again, pipelined / on stream 3 */
+    D_HEAD_APART,     /* the header block and the body in segments of their own */
+    D_COUNT
+};
+
+static int transport_damage(const grammar *g)
 {
-    gboolean get = strcmp(r->method, "GET") == 0;
+    return g->edge == E_TRANSPORT ? g->variant % D_COUNT : -1;
+}
+
+static gboolean is_get(const request *r)
+{
+    return strcmp(r->method, "GET") == 0;
+}
+
+/* The body as sent: the form or raw body, gzip-coded when asked. */
+static bytes *request_body(const request *r, gboolean coded, int damage)
+{
     bytes *body = b_new();
     if (r->body)
         b_add(body, r->body->data, r->body->len);
     else
         join_params(body, r->params[WHERE_FORM]);
-    gboolean chunked = !get && (transport & 1);
-    gboolean coded = !get && (transport & 2);
-    int damage = g->edge == E_TRANSPORT ? g->variant % 9 : -1;
     if (coded) {
-        bytes *z = damage == 6 ? gzip_of(NULL, 0, 31) : gzip_of(body->data, body->len, 31);
-        if (damage == 2 && z->len > 12)
+        bytes *z = damage == D_GZIP_EMPTY ? gzip_of(NULL, 0, 31) : gzip_of(body->data, body->len, 31);
+        if (damage == D_GZIP_FLIPPED && z->len > 12)
             z->data[z->len / 2] ^= 0xa5;
         b_set(body, z);
         g_byte_array_free(z, TRUE);
     }
+    return body;
+}
+
+/* The request's bytes as HTTP/1.1 sends them. */
+static bytes *serialise(const request *r, int transport, const grammar *g)
+{
+    gboolean get = is_get(r);
+    gboolean chunked = !get && (transport & 1);
+    gboolean coded = !get && (transport & 2);
+    int damage = transport_damage(g);
+    bytes *body = request_body(r, coded, damage);
 
     bytes *out = b_new();
     b_printf(out, "%s %s", r->method, r->path);
@@ -773,27 +811,27 @@ static bytes *serialise(const request *r, int transport, const grammar *g)
     }
     b_str(out, "User-Agent: Dalvik/2.1.0 (Linux; U; Android 10; Redmi Note 8)\r\n");
     if (coded)
-        b_str(out, damage == 5 ? "Content-Encoding: deflate\r\n" : "Content-Encoding: gzip\r\n");
+        b_str(out, damage == D_DEFLATE ? "Content-Encoding: deflate\r\n" : "Content-Encoding: gzip\r\n");
     if (chunked) {
         b_str(out, "Transfer-Encoding: chunked\r\n\r\n");
         gsize pos = 0, size = MAX((gsize)(g->cut % 64) * 16 + 1, body->len / 3 + 1);
         while (pos < body->len) {
             gsize n = MIN(size, body->len - pos);
-            if (damage == 3 && pos == 0)
+            if (damage == D_CHUNK_SIZE && pos == 0)
                 b_str(out, "zz\r\n");
             else
-                b_printf(out, "%" G_GSIZE_MODIFIER "x\r\n", damage == 0 ? n + 5 : n);
+                b_printf(out, "%" G_GSIZE_MODIFIER "x\r\n", damage == D_LENGTH_SHORT ? n + 5 : n);
             b_add(out, body->data + pos, n);
             b_str(out, "\r\n");
             pos += n;
         }
-        if (damage != 4)
+        if (damage != D_NO_END)
             b_str(out, "0\r\n\r\n");
     } else if (!get) {
         gsize cl = body->len;
-        if (damage == 0)
+        if (damage == D_LENGTH_SHORT)
             cl = cl ? cl - 1 : 0;
-        else if (damage == 1)
+        else if (damage == D_LENGTH_LONG)
             cl += 100;
         b_printf(out, "Content-Length: %" G_GSIZE_MODIFIER "u\r\n\r\n", cl);
         b_add(out, body->data, body->len);
@@ -801,11 +839,172 @@ static bytes *serialise(const request *r, int transport, const grammar *g)
         b_str(out, "\r\n");
     }
     g_byte_array_free(body, TRUE);
-    if (damage == 7) {   /* the same request again, pipelined on the connection */
+    if (damage == D_TWICE) {   /* the same request again, pipelined on the connection */
         bytes *copy = b_dup(out->data, out->len);
         b_add(out, copy->data, copy->len);
         g_byte_array_free(copy, TRUE);
     }
+    return out;
+}
+
+/* ==== HTTP/2 ================================================================ */
+
+/* The same request as an h2c client with prior knowledge sends it (RFC 9113):
+ * the preface, SETTINGS, the header block (HEADERS, and CONTINUATION when
+ * split) and the body in DATA frames, on stream 1.  The header block is HPACK
+ * literals without indexing (RFC 7541 6.2.2): no Huffman coding and no
+ * dynamic table, which any decoder reads; what is fuzzed is what xmtrack does
+ * with the decoded headers and the reassembled body, not HPACK. */
+
+enum { H2_DATA = 0x0, H2_HEADERS = 0x1, H2_SETTINGS = 0x4, H2_CONTINUATION = 0x9 };
+enum { H2_END_STREAM = 0x1, H2_ACK = 0x1, H2_END_HEADERS = 0x4, H2_PADDED = 0x8 };
+#define H2_MAX_FRAME 16384   /* SETTINGS_MAX_FRAME_SIZE's initial value */
+#define H2C_PORT 20080       /* Decode As HTTP/2, as `tshark -d tcp.port==20080,http2` */
+
+static const char h2_preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+static void h2_frame(bytes *out, int type, int flags, guint32 stream, const guint8 *p, gsize n)
+{
+    guint8 head[9] = { (guint8)(n >> 16), (guint8)(n >> 8), (guint8)n, (guint8)type, (guint8)flags,
+                       (guint8)(stream >> 24 & 0x7f), (guint8)(stream >> 16), (guint8)(stream >> 8),
+                       (guint8)stream };
+    b_add(out, head, sizeof head);
+    if (n)
+        b_add(out, p, n);
+}
+
+/* An HPACK integer: `first` holds the bits above the prefix (RFC 7541 5.1). */
+static void hpack_int(bytes *out, guint8 first, int prefix_bits, gsize v)
+{
+    gsize max = ((gsize)1 << prefix_bits) - 1;
+    guint8 b = (guint8)(first | MIN(v, max));
+    b_add(out, &b, 1);
+    if (v < max)
+        return;
+    for (v -= max; v >= 0x80; v >>= 7) {
+        b = (guint8)(0x80 | (v & 0x7f));
+        b_add(out, &b, 1);
+    }
+    b = (guint8)v;
+    b_add(out, &b, 1);
+}
+
+static void hpack_literal(bytes *block, const char *name, const guint8 *value, gsize n)
+{
+    hpack_int(block, 0x00, 4, 0);   /* without indexing, new name */
+    hpack_int(block, 0x00, 7, strlen(name));
+    b_str(block, name);
+    hpack_int(block, 0x00, 7, n);
+    b_add(block, value, n);
+}
+
+static void hpack_text(bytes *block, const char *name, const char *value)
+{
+    hpack_literal(block, name, (const guint8 *)value, strlen(value));
+}
+
+/* The request's header block; HTTP/2 field names are lower case. */
+static bytes *h2_header_block(const request *r, int transport, int damage, gsize body_len)
+{
+    gboolean get = is_get(r);
+    bytes *block = b_new();
+    hpack_text(block, ":method", r->method);
+    hpack_text(block, ":scheme", "http");
+    hpack_text(block, ":authority", r->host);
+    bytes *path = b_of(r->path);
+    if (r->params[WHERE_QUERY]->len) {
+        b_str(path, "?");
+        join_params(path, r->params[WHERE_QUERY]);
+    }
+    hpack_literal(block, ":path", path->data, path->len);
+    g_byte_array_free(path, TRUE);
+    const char *ctype = get ? NULL : content_type_for(r, (transport >> 2) & 3);
+    if (ctype)
+        hpack_text(block, "content-type", ctype);
+    for (guint i = 0; i < r->params[WHERE_HEADER]->len; i++) {
+        const param *p = g_ptr_array_index(r->params[WHERE_HEADER], i);
+        char *name = g_ascii_strdown(p->name, -1);
+        hpack_literal(block, name, p->value->data, p->no_eq ? 0 : p->value->len);
+        g_free(name);
+    }
+    hpack_text(block, "user-agent", "Dalvik/2.1.0 (Linux; U; Android 10; Redmi Note 8)");
+    if (!get && (transport & 2))
+        hpack_text(block, "content-encoding", damage == D_DEFLATE ? "deflate" : "gzip");
+    if (!get && !(transport & 1)) {   /* content-length is optional in HTTP/2: sent unless the body is split */
+        gsize cl = damage == D_LENGTH_SHORT ? (body_len ? body_len - 1 : 0)
+                 : damage == D_LENGTH_LONG ? body_len + 100 : body_len;
+        char text[24];
+        g_snprintf(text, sizeof text, "%" G_GSIZE_MODIFIER "u", cl);
+        hpack_text(block, "content-length", text);
+    }
+    return block;
+}
+
+/* One request on one stream.  With `split`, the header block goes in a
+ * HEADERS and a CONTINUATION frame and the body in several DATA frames.
+ * Returns where the header block's frames end in `out`. */
+static gsize h2_stream(bytes *out, guint32 stream, const bytes *block, const bytes *body, gboolean get,
+                      gboolean split, int damage, int cut)
+{
+    int end_stream = get && damage != D_NO_END ? H2_END_STREAM : 0;
+    gsize first = split && block->len > 1 ? block->len / 2 : block->len;
+    h2_frame(out, H2_HEADERS, end_stream | (first == block->len ? H2_END_HEADERS : 0), stream, block->data, first);
+    if (first < block->len)
+        h2_frame(out, H2_CONTINUATION, H2_END_HEADERS, stream, block->data + first, block->len - first);
+    gsize headers_end = out->len;
+    if (get)
+        return headers_end;
+    gsize size = split ? MAX((gsize)(cut % 64) * 16 + 1, body->len / 3 + 1) : H2_MAX_FRAME;
+    size = MIN(size, H2_MAX_FRAME - 1);
+    gsize pos = 0;
+    do {
+        gsize n = MIN(size, body->len - pos);
+        int flags = pos + n == body->len && damage != D_NO_END ? H2_END_STREAM : 0;
+        if (damage == D_CHUNK_SIZE && pos == 0) {
+            /* a pad length past the frame's end: a protocol error HTTP/2 must report */
+            bytes *padded = b_new();
+            guint8 pad = 200;
+            b_add(padded, &pad, 1);
+            b_add(padded, body->data, n);
+            h2_frame(out, H2_DATA, flags | H2_PADDED, stream, padded->data, padded->len);
+            g_byte_array_free(padded, TRUE);
+        } else {
+            h2_frame(out, H2_DATA, flags, stream, n ? body->data + pos : NULL, n);
+        }
+        pos += n;
+    } while (pos < body->len);
+    return headers_end;
+}
+
+/* The request's bytes as an h2c client sends them; *headers_end is where
+ * the first stream's header block ends. */
+static bytes *serialise_h2(const request *r, int transport, const grammar *g, gsize *headers_end)
+{
+    gboolean get = is_get(r);
+    int damage = transport_damage(g);
+    bytes *body = request_body(r, !get && (transport & 2), damage);
+    bytes *block = h2_header_block(r, transport, damage, body->len);
+    bytes *out = b_of(h2_preface);
+    h2_frame(out, H2_SETTINGS, 0, 0, NULL, 0);
+    *headers_end = h2_stream(out, 1, block, body, get, transport & 1, damage, g->cut);
+    if (damage == D_TWICE)
+        h2_stream(out, 3, block, body, get, transport & 1, damage, g->cut);
+    g_byte_array_free(block, TRUE);
+    g_byte_array_free(body, TRUE);
+    return out;
+}
+
+/* The server's side: its SETTINGS, the ACK of the client's, and a 200
+ * (HPACK static index 8, ":status: 200") on each stream. */
+static bytes *h2_response(gboolean twice)
+{
+    static const guint8 status_200 = 0x88;
+    bytes *out = b_new();
+    h2_frame(out, H2_SETTINGS, 0, 0, NULL, 0);
+    h2_frame(out, H2_SETTINGS, H2_ACK, 0, NULL, 0);
+    h2_frame(out, H2_HEADERS, H2_END_HEADERS | H2_END_STREAM, 1, &status_200, 1);
+    if (twice)
+        h2_frame(out, H2_HEADERS, H2_END_HEADERS | H2_END_STREAM, 3, &status_200, 1);
     return out;
 }
 
@@ -834,6 +1033,8 @@ enum { SYN = 0x02, ACK = 0x10, PSH = 0x08, FIN = 0x01 };
 /* Each input's connection comes from a client address and port of its own,
  * so that inputs sharing an epan session never share a conversation. */
 static guint32 connection_number;
+/* 80 (HTTP) or H2C_PORT (HTTP/2 by Decode As), for the current input. */
+static guint server_port = 80;
 
 static frame_bytes tcp_frame(gboolean from_client, guint32 seq, guint32 ack, guint8 flags,
                              const guint8 *payload, gsize n)
@@ -858,8 +1059,8 @@ static frame_bytes tcp_frame(gboolean from_client, guint32 seq, guint32 ack, gui
     memcpy(ip + 12, from_client ? client : server, 4);
     memcpy(ip + 16, from_client ? server : client, 4);
     put16(ip + 10, ip_checksum(ip, 20));
-    put16(tcp, from_client ? cport : 80);
-    put16(tcp + 2, from_client ? 80 : cport);
+    put16(tcp, from_client ? cport : server_port);
+    put16(tcp + 2, from_client ? server_port : cport);
     put32(tcp + 4, seq);
     put32(tcp + 8, ack);
     tcp[12] = 5 << 4;
@@ -870,8 +1071,10 @@ static frame_bytes tcp_frame(gboolean from_client, guint32 seq, guint32 ack, gui
     return f;
 }
 
+static const char http1_response[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: application/json\r\n\r\n{}";
+
 /* The connection: handshake, the request in 1-3 segments, a response, the close. */
-static GArray *connection(const bytes *req, gsize cut1, gsize cut2)
+static GArray *connection(const bytes *req, gsize cut1, gsize cut2, const bytes *response)
 {
     GArray *frames = g_array_new(FALSE, FALSE, sizeof(frame_bytes));
     guint32 c = 1000, s = 5000;
@@ -891,11 +1094,28 @@ static GArray *connection(const bytes *req, gsize cut1, gsize cut2)
             prev = upto;
         }
     }
-    static const char response[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: application/json\r\n\r\n{}";
-    ADD(FALSE, s + 1, seq, PSH | ACK | FIN, (const guint8 *)response, sizeof response - 1);
-    ADD(TRUE, seq, s + 2 + (guint32)(sizeof response - 1), ACK | FIN, NULL, 0);
+    ADD(FALSE, s + 1, seq, PSH | ACK | FIN, response->data, response->len);
+    ADD(TRUE, seq, s + 2 + response->len, ACK | FIN, NULL, 0);
 #undef ADD
     return frames;
+}
+
+/* XMT_FUZZ_PCAP=FILE: the last input's capture written as a pcap, to open a
+ * finding in Wireshark or tshark (-d tcp.port==20080,http2 for HTTP/2). */
+static void write_pcap(const char *path, GArray *frames)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        FAIL("cannot write %s", path);
+    const guint32 file_header[6] = { 0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1 /* Ethernet */ };
+    fwrite(file_header, sizeof file_header, 1, f);
+    for (guint i = 0; i < frames->len; i++) {
+        const frame_bytes *fb = &g_array_index(frames, frame_bytes, i);
+        const guint32 record[4] = { 1588291215 + i, 0, fb->len, fb->len };
+        fwrite(record, sizeof record, 1, f);
+        fwrite(fb->data, fb->len, 1, f);
+    }
+    fclose(f);
 }
 
 /* ==== epan ================================================================= */
@@ -1097,6 +1317,11 @@ int LLVMFuzzerInitialize(int *argc _U_, char ***argv)
     e_prefs *settings = epan_load_settings();
     prefs_apply_all();
     build_column_format_array(&columns, settings->num_cols, TRUE);
+    /* h2c on H2C_PORT, as the suite's captures are read (-d tcp.port==N,http2). */
+    dissector_handle_t http2 = find_dissector("http2");
+    if (!http2)
+        FAIL("no HTTP/2 dissector");
+    dissector_change_uint("tcp.port", H2C_PORT, http2);
     proto_xmtrack_id = proto_get_id_by_filter_name("xmtrack");
     if (proto_xmtrack_id < 0)
         FAIL("xmtrack is not registered");
@@ -1129,6 +1354,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     grammar g = { data[2] % E_COUNT, data[3], data[5], data[4], NULL, 0, FALSE };
     const format *f = &FORMATS[data[0] % N_FORMATS];
+    gboolean http2 = (data[0] / N_FORMATS) & 1;
     int transport = data[1];
     /* Exact-size copies, so ASan sees a read past either. */
     const guint8 *rest = data + 6;
@@ -1142,7 +1368,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     request r;
     build_request(&r, f, doc, doc_len, &g);
-    bytes *wire = serialise(&r, transport, &g);
+    gsize h2_headers_end = 0;
+    bytes *wire = http2 ? serialise_h2(&r, transport, &g, &h2_headers_end) : serialise(&r, transport, &g);
     /* Where the request is cut into TCP segments. */
     gsize cut1 = 0, cut2 = 0;
     switch ((transport >> 4) & 3) {
@@ -1152,7 +1379,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 3: cut1 = 1; cut2 = 1 + (wire->len - 1) * (gsize)(g.cut >> 4) / 16; break;
     default: break;
     }
-    if (g.edge == E_TRANSPORT && g.variant % 9 == 8) {
+    if (transport_damage(&g) == D_HEAD_APART && http2) {
+        cut1 = h2_headers_end;
+        cut2 = 0;
+    } else if (transport_damage(&g) == D_HEAD_APART) {
         /* the header block and the body in separate segments, cut at the blank line */
         for (gsize i = 0; i + 4 <= wire->len; i++) {
             if (memcmp(wire->data + i, "\r\n\r\n", 4) == 0) {
@@ -1164,10 +1394,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     connection_number++;
     if (verbose)
-        fprintf(stderr, "%s, edge %d target %d variant %d, transport 0x%02x, %u bytes:\n%.*s\n", f->name, g.edge,
-                g.target, g.variant, (unsigned)transport, wire->len, (int)MIN(wire->len, 600), (const char *)wire->data);
-    GArray *frames = connection(wire, cut1, cut2);
+        fprintf(stderr, "%s over %s, edge %d target %d variant %d, transport 0x%02x, %u bytes:\n%.*s\n", f->name,
+                http2 ? "h2c" : "HTTP/1.1", g.edge, g.target, g.variant, (unsigned)transport, wire->len,
+                (int)MIN(wire->len, 600), (const char *)wire->data);
+    bytes *response = http2 ? h2_response(transport_damage(&g) == D_TWICE) : b_of(http1_response);
+    server_port = http2 ? H2C_PORT : 80;
+    GArray *frames = connection(wire, cut1, cut2, response);
+    if (getenv("XMT_FUZZ_PCAP"))
+        write_pcap(getenv("XMT_FUZZ_PCAP"), frames);
     dissect_capture(frames, transport);
+    g_byte_array_free(response, TRUE);
 
     for (guint i = 0; i < frames->len; i++)
         g_free(g_array_index(frames, frame_bytes, i).data);

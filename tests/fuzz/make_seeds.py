@@ -326,6 +326,10 @@ def add_epan(corpus, testdata):
         (0x00, E_CIPHER, 0, 0, 4),
         (0x00, E_TRANSPORT, 0, 0, 7),    # pipelined twice
     ]
+    # The same over HTTP/2 (byte 0 plus the number of formats): DATA frames split, a padded DATA frame
+    # past its end, the header block and the body in segments of their own, a second stream.
+    h2_heads = heads[:3] + [(0x00, E_TRANSPORT, 0, 0, 3), (0x01, E_TRANSPORT, 0, 0x30, 8),
+                            (0x00, E_TRANSPORT, 0, 0, 7)]
     extra = b"\x00" + b"eyJldmVudCI6IngifQ=="  # EXTRA: what an edge puts in
     for index, docs in enumerate(epan_plaintexts(testdata)):
         for n, doc in enumerate(docs):
@@ -333,6 +337,9 @@ def add_epan(corpus, testdata):
             doc = doc.replace(b"\x00", b"\x01")  # the grammar ends DOC at the first NUL
             for transport, edge, target, cut, variant in (heads if n == 0 else heads[:2]):
                 corpus.add("epan", bytes([index, transport, edge, target, cut, variant]) + doc + extra)
+            for transport, edge, target, cut, variant in (h2_heads if n == 0 else h2_heads[:1]):
+                h2_index = index + len(EPAN_FORMATS)
+                corpus.add("epan", bytes([h2_index, transport, edge, target, cut, variant]) + doc + extra)
 
 
 def main():

@@ -156,8 +156,9 @@ def fuzz_command(build, name, seconds, seed, keep, jobs=1, timeout=5):
         shutil.rmtree(corpus)
     os.makedirs(corpus, exist_ok=True)
     os.makedirs(artifacts, exist_ok=True)
-    for old in glob.glob(artifacts + "*"):
-        os.remove(old)
+    if not keep:  # a continued run keeps the earlier runs' findings for whoever looks into them
+        for old in glob.glob(artifacts + "*"):
+            os.remove(old)
     cmd = [exe, "-seed=%d" % seed, "-artifact_prefix=" + artifacts] + libfuzzer_options(name, seconds, timeout)
     if jobs > 1:
         cmd += ["-jobs=%d" % jobs, "-workers=%d" % jobs]
@@ -167,9 +168,10 @@ def fuzz_command(build, name, seconds, seed, keep, jobs=1, timeout=5):
 def cmd_fuzz(args):
     cmd, work, artifacts = fuzz_command(args.build, args.name, args.seconds, args.seed, args.keep, args.jobs)
     log("$ " + " ".join(cmd))
+    earlier = set(glob.glob(artifacts + "*"))
     t0 = time.monotonic()
     rc = subprocess.run(cmd, env=env(), cwd=work).returncode
-    found = sorted(glob.glob(artifacts + "*"))
+    found = sorted(set(glob.glob(artifacts + "*")) - earlier)
     log("fuzz_%s: exit %d after %.1f s, %d finding(s)" % (args.name, rc, time.monotonic() - t0, len(found)))
     if rc != 0 or found:
         for f in found:
@@ -214,6 +216,7 @@ def cmd_campaign(args):
     for name in names:
         cmd, work, artifacts = fuzz_command(args.build, name, args.seconds, args.seed, True, timeout=args.timeout)
         log("campaign: fuzz_%s for %d s" % (name, args.seconds))
+        earlier = set(glob.glob(artifacts + "*"))
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.monotonic()
         with open(os.path.join(work, "campaign.log"), "w") as out:
@@ -223,7 +226,7 @@ def cmd_campaign(args):
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         with open(os.path.join(work, "campaign.log"), errors="replace") as f:
             stats = final_stats(f.read())
-        found = sorted(glob.glob(artifacts + "*"))
+        found = sorted(set(glob.glob(artifacts + "*")) - earlier)
         row = campaign_row(name, rc, wall, cpu, stats, found)
         with open(ledger, "a") as f:
             f.write(row + "\n")
