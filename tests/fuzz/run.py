@@ -59,10 +59,14 @@ def built_harnesses(build):
     return sorted(os.path.basename(p)[len("fuzz_"):] for p in found if os.access(p, os.X_OK) and os.path.isfile(p))
 
 
-def env():
+def env(name=None):
     e = dict(os.environ)
     for k, v in SANITIZER_ENV.items():
         e.setdefault(k, v)
+    if name in NO_LEAK_CHECK and "ASAN_OPTIONS" not in os.environ:
+        # libFuzzer's -detect_leaks=0 stops only its per-input check; LeakSanitizer's report at
+        # exit would still list what libwireshark and GLib keep of each renewed epan session.
+        e["ASAN_OPTIONS"] = e["ASAN_OPTIONS"].replace("detect_leaks=1", "detect_leaks=0")
     return e
 
 
@@ -145,7 +149,8 @@ def libfuzzer_options(name, seconds=None, timeout=5):
 
 
 def fuzz_command(build, name, seconds, seed, keep, jobs=1, timeout=5):
-    """The libFuzzer command line of one run, its working folder made ready."""
+    """The libFuzzer command line of one run, its working folder made ready, and the findings
+    already in its artifact folder (a continued run keeps them)."""
     exe = binary(build, name)
     if not os.path.exists(exe):
         sys.exit("%s not built (run.py build; after adding a format, re-run cmake)" % exe)
@@ -162,15 +167,14 @@ def fuzz_command(build, name, seconds, seed, keep, jobs=1, timeout=5):
     cmd = [exe, "-seed=%d" % seed, "-artifact_prefix=" + artifacts] + libfuzzer_options(name, seconds, timeout)
     if jobs > 1:
         cmd += ["-jobs=%d" % jobs, "-workers=%d" % jobs]
-    return cmd + [corpus] + seed_dirs(build, name), work, artifacts
+    return cmd + [corpus] + seed_dirs(build, name), work, artifacts, set(glob.glob(artifacts + "*"))
 
 
 def cmd_fuzz(args):
-    cmd, work, artifacts = fuzz_command(args.build, args.name, args.seconds, args.seed, args.keep, args.jobs)
+    cmd, work, artifacts, earlier = fuzz_command(args.build, args.name, args.seconds, args.seed, args.keep, args.jobs)
     log("$ " + " ".join(cmd))
-    earlier = set(glob.glob(artifacts + "*"))
     t0 = time.monotonic()
-    rc = subprocess.run(cmd, env=env(), cwd=work).returncode
+    rc = subprocess.run(cmd, env=env(args.name), cwd=work).returncode
     found = sorted(set(glob.glob(artifacts + "*")) - earlier)
     log("fuzz_%s: exit %d after %.1f s, %d finding(s)" % (args.name, rc, time.monotonic() - t0, len(found)))
     if rc != 0 or found:
@@ -214,18 +218,23 @@ def cmd_campaign(args):
                     "|---|---:|---:|---:|---|---:|---|\n")
     failed = []
     for name in names:
-        cmd, work, artifacts = fuzz_command(args.build, name, args.seconds, args.seed, True, timeout=args.timeout)
+        cmd, work, artifacts, earlier = fuzz_command(args.build, name, args.seconds, args.seed, True,
+                                                     timeout=args.timeout)
         log("campaign: fuzz_%s for %d s" % (name, args.seconds))
-        earlier = set(glob.glob(artifacts + "*"))
+        run_log = os.path.join(work, "campaign.log")  # every run of the campaign, appended
+        with open(run_log, "a") as out:
+            out.write("\n==== %s: %s\n" % (time.strftime("%Y-%m-%d %H:%M:%S"), " ".join(cmd)))
+            start = out.tell()
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.monotonic()
-        with open(os.path.join(work, "campaign.log"), "w") as out:
-            rc = subprocess.run(cmd, env=env(), cwd=work, stdout=out, stderr=subprocess.STDOUT).returncode
+        with open(run_log, "a") as out:
+            rc = subprocess.run(cmd, env=env(name), cwd=work, stdout=out, stderr=subprocess.STDOUT).returncode
         wall = time.monotonic() - t0
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        with open(os.path.join(work, "campaign.log"), errors="replace") as f:
-            stats = final_stats(f.read())
+        with open(run_log, "rb") as f:
+            f.seek(start)  # this run's output only
+            stats = final_stats(f.read().decode(errors="replace"))
         found = sorted(set(glob.glob(artifacts + "*")) - earlier)
         row = campaign_row(name, rc, wall, cpu, stats, found)
         with open(ledger, "a") as f:
@@ -243,7 +252,7 @@ def cmd_merge(args):
     kept = os.path.join(args.build, "work", args.name, "corpus")
     target = os.path.join(HERE, "corpus", args.name)
     os.makedirs(target, exist_ok=True)
-    subprocess.run([exe, "-merge=1", target, kept], env=env(), check=True)
+    subprocess.run([exe, "-merge=1", target, kept], env=env(args.name), check=True)
 
 
 # ---- regressions --------------------------------------------------------------------------
@@ -280,7 +289,7 @@ def cmd_regress(args):
         opts = ["-timeout=20", "-rss_limit_mb=2048", "-malloc_limit_mb=2048"]
         if name in NO_LEAK_CHECK:
             opts.append("-detect_leaks=0")
-        proc = subprocess.run([exe] + opts + [f], env=env(),
+        proc = subprocess.run([exe] + opts + [f], env=env(name),
                               capture_output=True, text=True, errors="replace")
         if proc.returncode != 0:
             failed.append(rel)
