@@ -16,6 +16,10 @@ typedef struct {
     xmt_wire_request w;     /* pseudo-headers and headers, in pinfo->pool */
     gboolean opens_request; /* has :method (the first block of a request) */
     gboolean claimed;       /* given to a stream already */
+    /* HTTP/2's split blocks (xmt_transport_http2.c): */
+    gboolean joined;        /* a later fragment of the block before it, its fields moved there */
+    gboolean completes;     /* the fragment that completed an earlier packet's block: its request */
+    gboolean unfinished;    /* a request block that more fragments must complete */
 } xmt_header_block;
 
 /* The header blocks of this packet's data sources, in the order they were

@@ -16,9 +16,13 @@
  *    Stream" filter function reports while the body is handed over.
  * Bodies are decoded at the end of their packet too, after its header
  * blocks were read: a body may end in the packet that opened its stream.
+ * A header block too large for one frame goes out as HEADERS and then
+ * CONTINUATION frames, and HTTP/2 decompresses each on its own: the
+ * fragments are joined first (see "split header blocks").
  * Every pass finds the same: header blocks come from HTTP/2's per-frame
- * cache, stream ids from its session, and kept requests never change once
- * kept, so tshark -2 and GUI re-dissection build the same tree.
+ * cache, stream ids from its session, kept requests never change once
+ * kept, and a block joined across packets is kept with its frame, so
+ * tshark -2 and GUI re-dissection build the same tree.
  */
 #include <wireshark.h>
 #include <epan/packet.h>
@@ -31,6 +35,9 @@
 
 /* Per-packet state (pinfo->pool proto data of xmtrack). */
 #define XMT_KEY_HTTP2_PACKET 0x2000u
+/* The request a frame's first header block completed, joined with fragments
+ * of earlier frames (file-scope proto data of xmtrack). */
+#define XMT_KEY_HTTP2_JOINED 0x2001u
 
 typedef struct {
     xmt_wire_request *request;  /* file scope */
@@ -49,13 +56,26 @@ typedef struct {
     wmem_list_t *bodies;    /* pending_body, handed over during the packet */
     guint tcp_stream;
     gboolean tcp_stream_known;
+    guint requests_tapped;  /* request blocks the follow tap has named so far */
 } http2_packet;
+
+/* A request header block still waiting for its CONTINUATION, one per TCP
+ * connection at most: nothing else may come between (RFC 9113 §6.10). */
+typedef struct {
+    xmt_wire_request *request;  /* file scope, freed when replaced */
+    address client;
+    guint32 client_port;
+    guint32 stream_id;          /* as the follow tap named it */
+    gboolean stream_known;
+} unfinished_block;
 
 static int proto_http2 = -1;
 static follow_conv_filter_func http2_stream_filter;
 static dissector_handle_t packet_end_handle;
 /* (TCP stream << 32 | HTTP/2 stream id) -> http2_stream, for the file. */
 static wmem_map_t *streams;
+/* TCP stream -> unfinished_block, written by the first pass only. */
+static wmem_map_t *unfinished;
 
 /* ---- which stream ------------------------------------------------------- */
 
@@ -102,7 +122,7 @@ static gboolean from_client(const http2_stream *s, packet_info *pinfo)
  * keeping: the rest of a browser's traffic costs no memory. */
 static gboolean may_carry_body(const xmt_header_block *b)
 {
-    const char *ct = b->w.headers ? wmem_map_lookup(b->w.headers, "content-type") : NULL;
+    const char *ct = xmt_wire_request_header(&b->w, "content-type");
     return ct && xmt_media_type_taken(ct);
 }
 
@@ -122,6 +142,140 @@ static gboolean packet_tcp_stream(packet_info *pinfo, http2_packet *p)
     if (!p->tcp_stream_known)
         p->tcp_stream_known = current_streams(pinfo, &p->tcp_stream, &stream_id);
     return p->tcp_stream_known;
+}
+
+/* ---- split header blocks -------------------------------------------------
+ *
+ * A request whose header block exceeds the peer's frame size (16 KiB unless
+ * it said more) goes out as HEADERS and CONTINUATION frames, with nothing
+ * else on the connection in between (RFC 9113 §6.10).  HTTP/2 decompresses
+ * each frame on its own, so a long :path, or a content-type after long
+ * headers, arrives in a block without :method.  Such a fragment belongs to
+ * the request block before it: in the same packet, or, when the frames went
+ * in different TCP segments, the connection's unfinished block. */
+
+/* A request block, its own or completed here: what queries and bodies use. */
+static gboolean is_request(const xmt_header_block *b)
+{
+    return (b->opens_request || b->completes) && !b->unfinished;
+}
+
+/* The fields of `from` that `into` lacks, in the packet's pool. */
+static void join_fields(packet_info *pinfo, xmt_wire_request *into, const xmt_wire_request *from)
+{
+    if (!into->method)
+        into->method = from->method;
+    if (!into->uri)
+        into->uri = from->uri;
+    if (!into->host)
+        into->host = from->host;
+    if (!from->headers)
+        return;
+    wmem_list_t *names = wmem_map_get_keys(pinfo->pool, from->headers);
+    for (wmem_list_frame_t *f = wmem_list_head(names); f; f = wmem_list_frame_next(f)) {
+        const char *name = wmem_list_frame_data(f);
+        if (xmt_wire_request_header(into, name))
+            continue;
+        if (!into->headers)
+            into->headers = wmem_map_new(pinfo->pool, g_str_hash, g_str_equal);
+        wmem_map_insert(into->headers, (gpointer)name, wmem_map_lookup(from->headers, name));
+    }
+}
+
+/* A block that more fragments must follow: every request names its :path,
+ * and an upload its content-type, early in its block (browsers and the SDKs
+ * put it before the long headers).  Only such blocks wait, one per
+ * connection, so ordinary traffic keeps nothing. */
+static gboolean unfinished_request(const xmt_wire_request *w)
+{
+    if (!w->uri)
+        return TRUE;
+    gboolean upload = w->method && strcmp(w->method, "GET") != 0 && strcmp(w->method, "HEAD") != 0;
+    return upload && !xmt_wire_request_header(w, "content-type");
+}
+
+static void forget_unfinished(guint tcp_stream)
+{
+    unfinished_block *u = wmem_map_remove(unfinished, GUINT_TO_POINTER(tcp_stream));
+    if (u) {
+        wmem_free(wmem_file_scope(), u->request);
+        free_address_wmem(wmem_file_scope(), &u->client);
+        wmem_free(wmem_file_scope(), u);
+    }
+}
+
+static void keep_unfinished(packet_info *pinfo, guint tcp_stream, const xmt_wire_request *w)
+{
+    forget_unfinished(tcp_stream);
+    unfinished_block *u = wmem_new0(wmem_file_scope(), unfinished_block);
+    u->request = xmt_wire_request_keep(w);
+    copy_address_wmem(wmem_file_scope(), &u->client, &pinfo->src);
+    u->client_port = pinfo->srcport;
+    wmem_map_insert(unfinished, GUINT_TO_POINTER(tcp_stream), u);
+}
+
+/* First pass: a packet that opens with a fragment completes the
+ * connection's unfinished block.  The request is kept with the frame for
+ * later passes, and for its stream if the block's HEADERS named it. */
+static void complete_unfinished(packet_info *pinfo, http2_packet *p, xmt_header_block *first)
+{
+    unfinished_block *u = wmem_map_lookup(unfinished, GUINT_TO_POINTER(p->tcp_stream));
+    if (!u || u->client_port != pinfo->srcport || !addresses_equal(&u->client, &pinfo->src))
+        return;
+    xmt_wire_request joined = *u->request;
+    join_fields(pinfo, &joined, &first->w);
+    xmt_wire_request *kept = xmt_wire_request_keep(&joined);
+    p_add_proto_data(wmem_file_scope(), pinfo, proto_xmtrack, XMT_KEY_HTTP2_JOINED, kept);
+    first->w = *kept;
+    first->completes = TRUE;
+    if (u->stream_known && !unfinished_request(kept) && may_carry_body(first) && !find_stream(p->tcp_stream, u->stream_id))
+        keep_stream(pinfo, p->tcp_stream, u->stream_id, kept);
+    forget_unfinished(p->tcp_stream);
+}
+
+static void complete_from_earlier_packet(packet_info *pinfo, http2_packet *p)
+{
+    xmt_header_block *first = wmem_array_index(p->blocks, 0);
+    if (first->opens_request)
+        return;
+    if (!PINFO_FD_VISITED(pinfo)) {
+        complete_unfinished(pinfo, p, first);
+        return;
+    }
+    xmt_wire_request *kept = p_get_proto_data(wmem_file_scope(), pinfo, proto_xmtrack, XMT_KEY_HTTP2_JOINED);
+    if (kept) {
+        first->w = *kept;
+        first->completes = TRUE;
+    }
+}
+
+/* Fragments after a request block in the same packet join it; the packet's
+ * last request block may wait for more (the first pass keeps it). */
+static void join_split_blocks(packet_info *pinfo, http2_packet *p)
+{
+    if (!p->blocks || wmem_array_get_count(p->blocks) == 0)
+        return;
+    complete_from_earlier_packet(pinfo, p);
+    xmt_header_block *open = NULL;
+    guint n = wmem_array_get_count(p->blocks);
+    for (guint i = 0; i < n; i++) {
+        xmt_header_block *b = wmem_array_index(p->blocks, i);
+        if (b->opens_request || b->completes) {
+            open = b;
+        } else if (open) {
+            join_fields(pinfo, &open->w, &b->w);
+            b->joined = TRUE;
+        }
+    }
+    if (!open)
+        return;
+    open->unfinished = unfinished_request(&open->w);
+    if (PINFO_FD_VISITED(pinfo))
+        return;
+    if (open->unfinished)
+        keep_unfinished(pinfo, p->tcp_stream, &open->w);
+    else
+        forget_unfinished(p->tcp_stream);
 }
 
 /* ---- bodies --------------------------------------------------------------- */
@@ -170,7 +324,7 @@ static http2_stream *stream_opened_here(packet_info *pinfo, http2_packet *p, con
     guint n = p->blocks ? wmem_array_get_count(p->blocks) : 0;
     for (guint i = 0; i < n; i++) {
         xmt_header_block *b = wmem_array_index(p->blocks, i);
-        if (!b->opens_request || b->claimed || !may_carry_body(b) || rank-- > 0)
+        if (!is_request(b) || b->claimed || !may_carry_body(b) || rank-- > 0)
             continue;
         b->claimed = TRUE;
         return keep_stream(pinfo, p->tcp_stream, body->stream_id, &b->w);
@@ -197,7 +351,7 @@ static void dissect_queries(packet_info *pinfo, proto_tree *tree, http2_packet *
     guint n = p->blocks ? wmem_array_get_count(p->blocks) : 0;
     for (guint i = 0; i < n; i++) {
         xmt_header_block *b = wmem_array_index(p->blocks, i);
-        if (b->opens_request && b->w.method && strcmp(b->w.method, "GET") == 0)
+        if (is_request(b) && b->w.method && strcmp(b->w.method, "GET") == 0)
             xmt_dissect_query(b->tvb, pinfo, tree, &b->w, "HTTP/2 :path query");
     }
 }
@@ -214,6 +368,7 @@ static int dissect_packet_end(tvbuff_t *tvb _U_, packet_info *pinfo, proto_tree 
         return 0;
     if (!packet_tcp_stream(pinfo, p))
         return 0;
+    join_split_blocks(pinfo, p);
     dissect_queries(pinfo, tree, p);
     dissect_bodies(pinfo, tree, p);
     return 0;
@@ -223,18 +378,49 @@ static int dissect_packet_end(tvbuff_t *tvb _U_, packet_info *pinfo, proto_tree 
 
 static void merge_header(gpointer name, gpointer value, gpointer into)
 {
-    if (!wmem_map_contains(into, name))
-        wmem_map_insert(into, wmem_strdup(wmem_file_scope(), name), wmem_strdup(wmem_file_scope(), value));
+    xmt_wire_request *request = into;
+    if (xmt_wire_request_header(request, name))
+        return;
+    if (!request->headers)
+        request->headers = wmem_map_new(wmem_file_scope(), g_str_hash, g_str_equal);
+    wmem_map_insert(request->headers, wmem_strdup(wmem_file_scope(), name), wmem_strdup(wmem_file_scope(), value));
 }
 
-/* A CONTINUATION's fields join the request its HEADERS opened. */
+/* A CONTINUATION's fields, in a later packet, join the request its HEADERS
+ * opened (and that was kept: it could carry a body already). */
 static void continue_request(http2_stream *s, const xmt_header_block *b)
 {
-    if (!b->w.headers)
-        return;
-    if (!s->request->headers)
-        s->request->headers = wmem_map_new(wmem_file_scope(), g_str_hash, g_str_equal);
-    wmem_map_foreach(b->w.headers, merge_header, s->request->headers);
+    if (b->w.headers)
+        wmem_map_foreach(b->w.headers, merge_header, s->request);
+}
+
+/* The packet's own block for a request block the tap names, fragments
+ * joined: 4.0 hands the data source itself, 4.4 on a text copy of the
+ * packet's k-th block with :method (HTTP/2 decompresses and taps them in
+ * the same order). */
+static xmt_header_block *tapped_request_block(http2_packet *p, xmt_header_block *b, const xmt_header_block *as_text)
+{
+    guint k = p->requests_tapped++;
+    if (b != as_text)
+        return b;
+    guint n = p->blocks ? wmem_array_get_count(p->blocks) : 0;
+    for (guint i = 0; i < n; i++) {
+        xmt_header_block *own = wmem_array_index(p->blocks, i);
+        if (own->opens_request && k-- == 0)
+            return own;
+    }
+    return b;
+}
+
+/* The stream of the connection's unfinished block, for the packet that
+ * completes it (first pass). */
+static void name_unfinished_stream(packet_info *pinfo, http2_packet *p, guint64 stream_id)
+{
+    unfinished_block *u = wmem_map_lookup(unfinished, GUINT_TO_POINTER(p->tcp_stream));
+    if (u && !PINFO_FD_VISITED(pinfo)) {
+        u->stream_id = (guint32)stream_id;
+        u->stream_known = TRUE;
+    }
 }
 
 static xmt_header_block *block_of_tvb(http2_packet *p, const tvbuff_t *tvb)
@@ -261,8 +447,14 @@ static tap_packet_status learn_block_stream(void *tapdata _U_, packet_info *pinf
     xmt_header_block *b = block_of_tvb(p, follow->tvb), as_text;
     if (!b && xmt_header_block_from_text(follow->tvb, pinfo, &as_text))
         b = &as_text;  /* 4.4 on: the block as Follow Stream shows it */
-    if (!b)
+    if (!b || b->joined || b->completes)
+        return TAP_PACKET_DONT_REDRAW;  /* their fields are in a request block already */
+    if (b->opens_request)
+        b = tapped_request_block(p, b, &as_text);
+    if (b->unfinished) {
+        name_unfinished_stream(pinfo, p, follow->stream_id);
         return TAP_PACKET_DONT_REDRAW;
+    }
     http2_stream *s = find_stream(p->tcp_stream, follow->stream_id);
     if (!s && b->opens_request && may_carry_body(b))
         keep_stream(pinfo, p->tcp_stream, follow->stream_id, &b->w);
@@ -276,6 +468,7 @@ static tap_packet_status learn_block_stream(void *tapdata _U_, packet_info *pinf
 void xmt_http2_register(void)
 {
     streams = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_int64_hash, g_int64_equal);
+    unfinished = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_direct_hash, g_direct_equal);
     packet_end_handle = create_dissector_handle(dissect_packet_end, proto_xmtrack);
     register_postdissector(packet_end_handle);
 }

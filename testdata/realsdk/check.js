@@ -30,14 +30,16 @@ for (const ef of files) {
   let got;
   if (exp.transport === 'h2' || exp.transport === 'h2c') {
     // One HEADERS frame per request; Wireshark 4.0 names the pseudo-headers.
-    got = [];
-    for (const [ids, methods, paths] of tshark(file, 'http2.headers.method', ['http2.streamid', 'http2.headers.method', 'http2.headers.path'], exp.tshark_args)) {
-      const m = methods.split('|');
-      const p = paths.split('|');
-      const s = ids.split('|');
-      // Several frames may share a packet; the method/path lists line up by frame.
-      m.forEach((x, i) => got.push({ method: x, path: p[i], stream: s[i] }));
+    // Paired in order, not per frame: a header block split into HEADERS and
+    // CONTINUATION frames may put :method and :path in different packets, and
+    // nothing else comes between them on the connection (RFC 9113 6.10).
+    const methods = [];
+    const paths = [];
+    for (const [m, p] of tshark(file, 'http2.headers.method || http2.headers.path', ['http2.headers.method', 'http2.headers.path'], exp.tshark_args)) {
+      if (m) methods.push(...m.split('|'));
+      if (p) paths.push(...p.split('|'));
     }
+    got = methods.map((method, i) => ({ method, path: paths[i] }));
   } else {
     got = tshark(file, 'http.request', ['http.request.method', 'http.request.uri']).map(([method, p]) => ({ method, path: p }));
   }

@@ -39,6 +39,15 @@ const LOGIN_ID = 'xmtrack_user_10086';
 const REGISTER = { $model: 'Redmi Note 8', $carrier: 'China Mobile', android_id: '3f8a1c2b4d5e6f70' };
 const REGISTER_PAGE = { $latitude: 39904200, $longitude: 116407400 }; // Beijing, degrees x 10^6
 const PROFILE = { email: 'visitor@example.com', $city: 'Beijing' };
+// An event with long properties (the article a visitor read, paragraph by
+// paragraph, each under the SDK's max_string_length of 1024): sent as a GET
+// beacon, its :path is about 30 KB, more than one HTTP/2 frame of the
+// default 16 KiB, so the browser sends it in HEADERS and CONTINUATION frames.
+const ARTICLE = Object.fromEntries(Array.from({ length: 20 }, (_, i) => {
+  const n = String(i + 1).padStart(2, '0');
+  const sentence = `Paragraph ${n} of the article the visitor read on the Xiaomi 14 Ultra camera, word by word. `;
+  return [`paragraph_${n}`, sentence.repeat(Math.ceil(1000 / sentence.length)).slice(0, 1000)];
+}));
 
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'xmtrack-realsdk-'));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -103,8 +112,8 @@ async function waitFor(pred, ms, what) {
 
 // What the script tells the JS SDK to send, in order. Events the SDK adds by
 // itself are listed with by_sdk: true.
-function jsTold(pageUrl) {
-  return [
+function jsTold(pageUrl, sc) {
+  const told = [
     { type: 'profile_set_once', by_sdk: true, expect: { $first_referrer: SENT_REFERRER, $first_search_keyword: SENT_KEYWORD } },
     { type: 'track', event: '$pageview', by_sdk: true, call: "sensors.quick('autoTrack')",
       expect: Object.assign({ $url: pageUrl, $latest_referrer: SENT_REFERRER, $latest_search_keyword: SENT_KEYWORD,
@@ -121,9 +130,14 @@ function jsTold(pageUrl) {
       properties: { $latitude: 31230416, $longitude: 121473701, store_id: 'SH-001' },
       expect: { $latitude: 31230416, $longitude: 121473701, store_id: 'SH-001', $latest_referrer: SENT_REFERRER } },
     { type: 'profile_set', call: 'sensors.setProfile(PROFILE)', properties: PROFILE, expect: PROFILE },
-    { type: 'track_signup', event: '$SignUp', call: `sensors.login(${JSON.stringify(LOGIN_ID)})`,
-      expect: { $url: pageUrl }, distinct_id: LOGIN_ID, original_id: DISTINCT_ID },
   ];
+  if (sc.long_event) {
+    told.push({ type: 'track', event: 'read_article', call: 'sensors.track(read_article, ARTICLE) (20 properties of 1000 characters)',
+      properties: ARTICLE, expect: Object.assign({ $url: pageUrl, $latest_referrer: SENT_REFERRER }, ARTICLE, REGISTER, REGISTER_PAGE) });
+  }
+  told.push({ type: 'track_signup', event: '$SignUp', call: `sensors.login(${JSON.stringify(LOGIN_ID)})`,
+    expect: { $url: pageUrl }, distinct_id: LOGIN_ID, original_id: DISTINCT_ID });
+  return told;
 }
 
 async function driveBrowser(sc, collector, keylog, pages) {
@@ -138,7 +152,7 @@ async function driveBrowser(sc, collector, keylog, pages) {
     register: REGISTER,
     register_page: REGISTER_PAGE,
   };
-  const told = jsTold(pageUrl);
+  const told = jsTold(pageUrl, sc);
   const browser = await launchBrowser(keylog);
   try {
     const page = await browser.newPage();
@@ -158,6 +172,10 @@ async function driveBrowser(sc, collector, keylog, pages) {
     await sleep(200);
     await page.evaluate((p) => window.sensors.setProfile(p), PROFILE);
     await sleep(200);
+    if (sc.long_event) {
+      await page.evaluate((a) => window.sensors.track('read_article', a), ARTICLE);
+      await sleep(200);
+    }
     await page.evaluate((id) => window.sensors.login(id), LOGIN_ID);
     await waitFor(() => collector.records().length >= told.length, sc.batch_send ? 30000 : 15000,
       `${told.length} records at the collector (have ${collector.records().length})`);
@@ -175,14 +193,20 @@ async function driveBrowser(sc, collector, keylog, pages) {
 // (method, :path, headers, body as the collector received them). All requests
 // go on one connection at once, bodies in two DATA frames each, so the
 // streams interleave.
-async function replayH2c(port, source) {
+// With long_headers, each request also carries a 20 KB cookie ahead of the
+// browser's headers, as a site with many cookies sends: Node puts the
+// header block in HEADERS and CONTINUATION frames, and content-type lands in
+// the CONTINUATION.
+const LONG_COOKIE = Array.from({ length: 40 }, (_, i) => `pref_${String(i).padStart(2, '0')}=${'v'.repeat(480)}`).join('; ');
+async function replayH2c(port, source, longHeaders) {
   const session = http2.connect(`http://127.0.0.1:${port}`);
   await new Promise((r, j) => { session.once('connect', r); session.once('error', j); });
   const skip = new Set([':method', ':path', ':authority', ':scheme', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'host']);
   const reqs = source.filter((e) => e.method !== 'OPTIONS');
   const streams = reqs.map((e) => {
     const h = { ':method': e.method, ':path': e.path, ':authority': `${COLLECTOR_HOST}:${port}`, ':scheme': 'http' };
-    for (const [k, v] of Object.entries(e.headers)) if (!skip.has(k)) h[k] = v;
+    if (longHeaders) h.cookie = LONG_COOKIE;
+    for (const [k, v] of Object.entries(e.headers)) if (!skip.has(k) && !(longHeaders && k === 'cookie')) h[k] = v;
     const body = Buffer.from(e.body_base64, 'base64');
     const s = session.request(h, { endStream: body.length === 0 });
     s.on('response', () => {});
@@ -317,6 +341,15 @@ for (const t of TRANSPORTS) {
 }
 MODES.forEach((m, i) => SCENARIOS.push(Object.assign({ name: `js_${m.mode}_h2c`, sdk: 'h2c-replay', transport: 'h2c', kind: 'h2c',
   scheme: 'http', port: 18461 + i, replay_of: `js_${m.mode}_h2`, desc: 'HTTP/2 in clear (prior knowledge), Node http2 client replaying the browser\'s h2 requests' }, m)));
+// The long GET beacon over HTTP/2 only: Node's HTTP/1.1 servers refuse a
+// request line over 16 KB (431), as many servers do.
+const LONG = { mode: 'long_image', send_type: 'image', long_event: true };
+SCENARIOS.push(Object.assign({ name: 'js_long_image_h2', sdk: 'js', port: 18455 }, TRANSPORTS[2], LONG));
+SCENARIOS.push(Object.assign({ name: 'js_long_image_h2c', sdk: 'h2c-replay', transport: 'h2c', kind: 'h2c', scheme: 'http',
+  port: 18465, replay_of: 'js_long_image_h2', desc: 'HTTP/2 in clear (prior knowledge), Node http2 client replaying the browser\'s h2 requests' }, LONG));
+SCENARIOS.push({ name: 'js_long_ajax_h2c', sdk: 'h2c-replay', transport: 'h2c', kind: 'h2c', scheme: 'http', port: 18466,
+  replay_of: 'js_ajax_h2', mode: 'ajax', send_type: 'ajax', long_headers: true,
+  desc: 'HTTP/2 in clear (prior knowledge), Node http2 client replaying the browser\'s h2 requests with a 20 KB cookie before their headers' });
 SCENARIOS.push({ name: 'node_plain_http1', sdk: 'node', transport: 'http1', kind: 'http1', port: 18091, gzip: false, count: 1,
   desc: 'HTTP/1.1 in clear, sa-sdk-node submitTo({gzip: false}), one record per request' });
 SCENARIOS.push({ name: 'node_gzip_http1', sdk: 'node', transport: 'http1', kind: 'http1', port: 18092, gzip: true, count: 3,
@@ -353,7 +386,7 @@ async function main() {
         if (sc.kind === 'h2') h2Logs[sc.mode] = { log: collector.log, told, page_url: r.pageUrl };
       } else if (sc.sdk === 'h2c-replay') {
         const src = h2Logs[sc.mode];
-        const ids = await replayH2c(sc.port, src.log);
+        const ids = await replayH2c(sc.port, src.log, sc.long_headers);
         await waitFor(() => collector.log.length >= ids.length, 10000, 'h2c replay at the collector');
         told = src.told;
         extra.page_url = src.page_url;
