@@ -311,6 +311,7 @@ void xmt_parse_json_span(xmt_message *msg, const xmt_request *req, xmt_span span
                          const xmt_config *cfg, xmt_json_doc *doc)
 {
     xmt_json_parse(doc, xmt_span_data(msg, req, span), span.len, cfg->max_json_depth, cfg->max_json_nodes);
+    msg->json_values = doc->nodes ? doc->nodes->len : 0;
     if (!doc->complete) {
         gboolean limit = strstr(doc->error, "(limit)") != NULL;
         /* An error at the end of the data points at the last byte. */

@@ -144,6 +144,7 @@ typedef struct {
     guint event_count;   /* decoded (non-opaque) events */
     gboolean has_json;
     xmt_span json;       /* the JSON document the events came from */
+    guint json_values;   /* values its parse read (what a JSON tree of it would show) */
     GStringChunk *strings;
     struct xmt_block *blocks;  /* where the events and layers live (xmt_message.c) */
 } xmt_message;

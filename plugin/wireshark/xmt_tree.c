@@ -393,13 +393,27 @@ static void add_check(proto_tree *tree, const xmt_decoded *map, int hf, gboolean
         expert_add_info(map->pinfo, it, bad);
 }
 
-static void add_json_tree(packet_info *pinfo, proto_tree *tree, const xmt_decoded *map, const xmt_message *msg)
+/* The built-in JSON dissector adds up to three items a value (a member, its
+ * key, its value) and knows no budget: a small gzip can inflate to a million
+ * values.  Past what the budget has left it is not called. */
+#define JSON_TREE_ITEMS_PER_VALUE 3u
+
+static void add_json_tree(packet_info *pinfo, proto_tree *tree, xmt_decoded *map, const xmt_message *msg)
 {
     static dissector_handle_t json;
     if (!json)
         json = find_dissector("json");
     if (!json || msg->json.len == 0)
         return;
+    if (msg->json_values > map->items_left / JSON_TREE_ITEMS_PER_VALUE) {
+        proto_tree_add_expert_format(tree, pinfo, &xmt_ei.decode_error, map->input, 0, 0,
+                                     "limit: the JSON tree of the payload is not shown: its %u values would take "
+                                     "more than the %u tree items left of this message's budget (a quarter of "
+                                     "gui.max_tree_items)",
+                                     msg->json_values, map->items_left);
+        return;
+    }
+    spend_items(map, msg->json_values * JSON_TREE_ITEMS_PER_VALUE);
     tvbuff_t *tvb = xmt_span_tvb(map, msg->json);
     const char *saved = pinfo->match_string;
     pinfo->match_string = "application/json";  /* the JSON dissector names itself after it */

@@ -83,6 +83,20 @@ class CrashClasses(unittest.TestCase):
                     for field, value in case.shown.items():
                         self.same_value(field, value, row[field])
 
+    def test_json_tree_preference_within_the_budget(self):
+        """With xmtrack.show_json_tree on, the built-in JSON dissector would add an item per value
+        of these documents (300,000 values and more, from 1 KB of gzip): past the message's item
+        budget it is not called, and an item says so."""
+        out = self.tshark_run("unbounded-errors", "-V", "-o", "xmtrack.show_json_tree:TRUE").stdout
+        self.assertNotIn("Dissector bug", out)
+        messages = self.tshark_run("unbounded-errors", "-o", "xmtrack.show_json_tree:TRUE", "-Y", "xmtrack",
+                                   "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=" + AGGREGATOR,
+                                   "-e", "_ws.expert.message").stdout.splitlines()
+        self.assertEqual(len(messages), len(MR.CRASH_CLASSES["unbounded-errors"]))
+        for row in messages:
+            self.assertEqual(sum(m.startswith("limit: the JSON tree of the payload is not shown")
+                                 for m in row.split(AGGREGATOR)), 1, row[:300])
+
     def test_errors_are_capped(self):
         """At most XMT_MAX_ERRORS (64) decode errors, then one that counts the rest."""
         rows = self.rows("unbounded-errors", ["_ws.expert.message"])
