@@ -69,7 +69,7 @@ void xmt_privacy_apply_prefs(void)
     xmt_search_set_user_engines(user_search_engines);
 }
 
-void xmt_privacy_register(module_t *prefs)
+void xmt_privacy_register(module_t *module)
 {
     static uat_field_t fields[] = {
         UAT_FLD_CSTRING(watch, label, "Label", "Your name for the identifier, shown in xmtrack.watch"),
@@ -80,10 +80,10 @@ void xmt_privacy_register(module_t *prefs)
     uat_t *uat = uat_new("xmtrack watch list", sizeof(watch_record), "xmtrack_watchlist", TRUE,
                          &watch_records, &watch_record_count, UAT_AFFECTS_DISSECTION, NULL,
                          watch_copy, watch_update, watch_free, watch_rebuild, NULL, fields);
-    prefs_register_uat_preference(prefs, "watchlist", "Watch list",
+    prefs_register_uat_preference(module, "watchlist", "Watch list",
         "Your own identifiers. xmtrack flags each one found in a decoded event, as sent, as hex of its "
         "MD5, SHA-1 or SHA-256, or in base64.", uat);
-    prefs_register_string_preference(prefs, "search_engines", "More search engines",
+    prefs_register_string_preference(module, "search_engines", "More search engines",
         "Search engines beyond the built-in ones, as host-label:parameter pairs separated by commas, "
         "e.g. \"qwant:q,searx:q\": the label must be one dot-separated part of the host name.",
         &user_search_engines);

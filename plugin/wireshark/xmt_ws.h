@@ -86,7 +86,7 @@ gboolean xmt_report_wanted(void);
 void xmt_report_queue(packet_info *pinfo, const xmt_decoded *d);
 
 /* The watch list and the user's search engines (xmt_privacy.c). */
-void xmt_privacy_register(module_t *prefs);
+void xmt_privacy_register(module_t *module);
 void xmt_privacy_apply_prefs(void);
 const struct xmt_watchlist *xmt_privacy_watchlist(void);
 

@@ -81,6 +81,37 @@
 
 #include "wireshark/xmt_ws_compat.h"
 
+/* The frame API of 4.5 on: the record carries the frame's bytes (epan makes
+ * the tvb of them), is made with room for them, and is set up as a packet by
+ * wiretap (which names the record type the frame dissector shows); a label
+ * reports where its value starts; configuration_init() and ws_log_init() lost
+ * their name arguments. */
+#if XMT_WS_VER >= 405
+#include <wsutil/buffer.h>
+static void record_init(wtap_rec *rec, const guint8 *data, guint len)
+{
+    wtap_rec_init(rec, len);
+    wtap_setup_packet_rec(rec, WTAP_ENCAP_ETHERNET);
+    ws_buffer_append(&rec->data, data, len);
+}
+#define RUN_FRAME(edt, rec, data, len, fd, cinfo) \
+    epan_dissect_run_with_taps(edt, wtap_pcap_file_type_subtype(), rec, fd, cinfo)
+#define FILL_LABEL(fi, label) do { size_t value_at_; proto_item_fill_label(fi, label, &value_at_); } while (0)
+#define CONFIGURATION_INIT(arg0) configuration_init(arg0)
+#define LOG_INIT(progname) ws_log_init(NULL)
+#else
+static void record_init(wtap_rec *rec, const guint8 *data _U_, guint len _U_)
+{
+    wtap_rec_init(rec);
+}
+#define RUN_FRAME(edt, rec, data, len, fd, cinfo) \
+    epan_dissect_run_with_taps(edt, wtap_pcap_file_type_subtype(), rec, \
+                               tvb_new_real_data(data, len, (gint)(len)), fd, cinfo)
+#define FILL_LABEL(fi, label) proto_item_fill_label(fi, label)
+#define CONFIGURATION_INIT(arg0) configuration_init(arg0, NULL)
+#define LOG_INIT(progname) ws_log_init(progname, NULL)
+#endif
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* plugin/wireshark/plugin.c, linked in. */
@@ -1136,7 +1167,7 @@ static const nstime_t *frame_ts(struct packet_provider_data *prov, guint32 num)
     return num >= prov->first && num - prov->first < prov->n ? &prov->fds[num - prov->first].abs_ts : &gone;
 }
 
-static const struct packet_provider_funcs provider_funcs = { frame_ts, NULL, NULL, NULL };
+static const struct packet_provider_funcs provider_funcs = { .get_frame_ts = frame_ts };
 
 /* A session (epan_new: every protocol's init routine) costs a third of a
  * second, some thirty captures' worth: inputs share one, each on its own
@@ -1193,7 +1224,7 @@ static void walk(proto_node *node, gpointer data)
         if (fi->rep)
             text = fi->rep->representation;
         else
-            proto_item_fill_label(fi, label);
+            FILL_LABEL(fi, label);
         st->items++;
         if (fi->hfinfo->id == proto_xmtrack_id)
             st->in_xmtrack = TRUE;
@@ -1312,7 +1343,7 @@ static void dissect_capture(GArray *frames, int transport)
         for (guint i = 0; i < n; i++) {
             frame_bytes *fb = &g_array_index(frames, frame_bytes, i);
             wtap_rec rec;
-            wtap_rec_init(&rec);
+            record_init(&rec, fb->data, fb->len);
             rec.rec_type = REC_TYPE_PACKET;
             rec.block = NULL;
             rec.presence_flags = WTAP_HAS_TS | WTAP_HAS_CAP_LEN;
@@ -1325,8 +1356,7 @@ static void dissect_capture(GArray *frames, int transport)
                 frame_data_init(&fds[i], next_frame + i, &rec, (gint64)i * 2048, cum_bytes);
                 frame_data_set_before_dissect(&fds[i], &elapsed, &ref, prev);
             }
-            epan_dissect_run_with_taps(edt, wtap_pcap_file_type_subtype(), &rec,
-                                       tvb_new_real_data(fb->data, fb->len, (gint)fb->len), &fds[i], &columns);
+            RUN_FRAME(edt, &rec, fb->data, fb->len, &fds[i], &columns);
             if (pass == 1) {
                 frame_data_set_after_dissect(&fds[i], &cum_bytes);
                 prev = &fds[i];
@@ -1409,10 +1439,10 @@ int LLVMFuzzerInitialize(int *argc _U_, char ***argv)
     g_setenv("WIRESHARK_CONFIG_DIR", "/nonexistent/xmtrack-fuzz", 1);
     g_setenv("XDG_CONFIG_HOME", "/nonexistent/xmtrack-fuzz", 1);
     g_setenv("WIRESHARK_PLUGIN_DIR", "/nonexistent/xmtrack-fuzz", 1);
-    ws_log_init("fuzz_epan", NULL);
+    LOG_INIT("fuzz_epan");
     ws_log_set_level(LOG_LEVEL_WARNING);
     init_process_policies();
-    char *err = configuration_init((*argv)[0], NULL);
+    char *err = CONFIGURATION_INIT((*argv)[0]);
     g_free(err);
     timestamp_set_type(TS_RELATIVE);
     timestamp_set_precision(TS_PREC_AUTO);
@@ -1434,9 +1464,8 @@ int LLVMFuzzerInitialize(int *argc _U_, char ***argv)
     proto_xmtrack_id = proto_get_id_by_filter_name("xmtrack");
     if (proto_xmtrack_id < 0)
         FAIL("xmtrack is not registered");
-    char *msg = NULL;
-    if (!dfilter_compile("xmtrack", &filter, &msg))
-        FAIL("dfilter_compile(xmtrack): %s", msg ? msg : "?");
+    if (!dfilter_compile("xmtrack", &filter, NULL))  /* its error type differs between versions */
+        FAIL("dfilter_compile(xmtrack) failed");
     xmtrack_fields = g_array_new(FALSE, FALSE, sizeof(int));
     void *cookie = NULL;
     for (header_field_info *hf = proto_get_first_protocol_field(proto_xmtrack_id, &cookie); hf;

@@ -12,12 +12,12 @@
 
 set(XMT_FUZZ_LAYER_HARNESSES percent base64 inflate json form search decode)
 # The whole plugin inside libwireshark (fuzz_epan.c): it links epan and the
-# glue of plugin/wireshark/, and is written against the 4.0-4.4 frame API.
+# glue of plugin/wireshark/ (the frame APIs of 4.0-4.4 and of 4.5 on).
 set(XMT_FUZZ_EPAN_HARNESSES epan)
 
 function(xmt_fuzz_harnesses out)
   set(names ${XMT_FUZZ_LAYER_HARNESSES})
-  if(DEFINED Wireshark_VERSION AND Wireshark_VERSION VERSION_LESS 4.5)
+  if(DEFINED Wireshark_VERSION)
     list(APPEND names ${XMT_FUZZ_EPAN_HARNESSES})
   endif()
   set(ws "[ \t\r\n]*")

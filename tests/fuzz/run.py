@@ -279,7 +279,7 @@ def cmd_regress(args):
         exe = binary(args.build, name)
         rel = os.path.relpath(f, REPO)
         if built is not None and name not in built:
-            # fuzz_epan is built only where its frame API holds (Wireshark < 4.5)
+            # fuzz_epan is built only where CMake found Wireshark (harnesses.cmake)
             log("skip %s: fuzz_%s is not built for this Wireshark version" % (rel, name))
             continue
         if not os.path.exists(exe):
