@@ -44,13 +44,26 @@ static gsize string_size(const char *text)
     return text ? strlen(text) + 1 : 0;
 }
 
+/* Bytes of a packed list's pairs, without its closing NUL.  It is walked
+ * by pairs, as xmt_wire_request_header() reads it: a value may be empty,
+ * so only an empty name ends the list. */
+static gsize packed_pairs_size(const char *packed)
+{
+    const char *p = packed;
+    while (p && *p) {
+        const char *value = p + strlen(p) + 1;
+        p = value + strlen(value) + 1;
+    }
+    return p ? (gsize)(p - packed) : 0;
+}
+
 xmt_wire_request *xmt_wire_request_keep(const xmt_wire_request *w)
 {
     packing pack = { 0, NULL };
     if (w->headers)
         wmem_map_foreach(w->headers, size_header, &pack);
-    for (const char *p = w->packed; p && *p; p += strlen(p) + 1)
-        pack.size += strlen(p) + 1;
+    gsize packed_size = packed_pairs_size(w->packed);
+    pack.size += packed_size;
     gsize size = sizeof(xmt_wire_request) + string_size(w->method) + string_size(w->uri) + string_size(w->host) +
                  pack.size + 1;
     xmt_wire_request *kept = wmem_alloc(wmem_file_scope(), size);
@@ -60,8 +73,8 @@ xmt_wire_request *xmt_wire_request_keep(const xmt_wire_request *w)
     kept->host = pack_string(&at, w->host);
     kept->headers = NULL;
     kept->packed = at;
-    for (const char *p = w->packed; p && *p; p += strlen(p) + 1)
-        at = (char *)memcpy(at, p, strlen(p) + 1) + strlen(p) + 1;
+    if (packed_size)
+        at = (char *)memcpy(at, w->packed, packed_size) + packed_size;
     pack.at = at;
     if (w->headers)
         wmem_map_foreach(w->headers, pack_header, &pack);

@@ -60,13 +60,13 @@ typedef struct {
 } http2_packet;
 
 /* A request header block still waiting for its CONTINUATION, one per TCP
- * connection at most: nothing else may come between (RFC 9113 §6.10). */
+ * connection at most: nothing else may come between (RFC 9113 §6.10).
+ * Once a fragment completes it, it waits for the stream of its body. */
 typedef struct {
-    xmt_wire_request *request;  /* file scope, freed when replaced */
+    xmt_wire_request *request;  /* file scope: its own copy until completed, then the completing frame's */
     address client;
     guint32 client_port;
-    guint32 stream_id;          /* as the follow tap named it */
-    gboolean stream_known;
+    gboolean completed;
 } unfinished_block;
 
 static int proto_http2 = -1;
@@ -120,10 +120,15 @@ static gboolean from_client(const http2_stream *s, packet_info *pinfo)
 
 /* Only requests whose body the media_type takeover will hand us are worth
  * keeping: the rest of a browser's traffic costs no memory. */
+static gboolean request_may_carry_body(const xmt_wire_request *w)
+{
+    const char *ct = xmt_wire_request_header(w, "content-type");
+    return ct && xmt_media_type_taken(ct);
+}
+
 static gboolean may_carry_body(const xmt_header_block *b)
 {
-    const char *ct = xmt_wire_request_header(&b->w, "content-type");
-    return ct && xmt_media_type_taken(ct);
+    return request_may_carry_body(&b->w);
 }
 
 static http2_packet *packet_state(packet_info *pinfo)
@@ -198,10 +203,20 @@ static void forget_unfinished(guint tcp_stream)
 {
     unfinished_block *u = wmem_map_remove(unfinished, GUINT_TO_POINTER(tcp_stream));
     if (u) {
-        wmem_free(wmem_file_scope(), u->request);
+        if (!u->completed)
+            wmem_free(wmem_file_scope(), u->request);
         free_address_wmem(wmem_file_scope(), &u->client);
         wmem_free(wmem_file_scope(), u);
     }
+}
+
+/* A request block opened whole: an unfinished one before it was never
+ * completed.  A completed one still waits for its body. */
+static void forget_stale_unfinished(guint tcp_stream)
+{
+    unfinished_block *u = wmem_map_lookup(unfinished, GUINT_TO_POINTER(tcp_stream));
+    if (u && !u->completed)
+        forget_unfinished(tcp_stream);
 }
 
 static void keep_unfinished(packet_info *pinfo, guint tcp_stream, const xmt_wire_request *w)
@@ -214,13 +229,21 @@ static void keep_unfinished(packet_info *pinfo, guint tcp_stream, const xmt_wire
     wmem_map_insert(unfinished, GUINT_TO_POINTER(tcp_stream), u);
 }
 
+static unfinished_block *unfinished_of_client(packet_info *pinfo, guint tcp_stream)
+{
+    unfinished_block *u = wmem_map_lookup(unfinished, GUINT_TO_POINTER(tcp_stream));
+    return u && u->client_port == pinfo->srcport && addresses_equal(&u->client, &pinfo->src) ? u : NULL;
+}
+
 /* First pass: a packet that opens with a fragment completes the
  * connection's unfinished block.  The request is kept with the frame for
- * later passes, and for its stream if the block's HEADERS named it. */
+ * later passes, and waits for the stream its body names: the follow tap,
+ * which would name it, does not run on tshark's first pass of -2, and from
+ * 4.4 on it hands the fragment as text that cannot be told from a body. */
 static void complete_unfinished(packet_info *pinfo, http2_packet *p, xmt_header_block *first)
 {
-    unfinished_block *u = wmem_map_lookup(unfinished, GUINT_TO_POINTER(p->tcp_stream));
-    if (!u || u->client_port != pinfo->srcport || !addresses_equal(&u->client, &pinfo->src))
+    unfinished_block *u = unfinished_of_client(pinfo, p->tcp_stream);
+    if (!u || u->completed)
         return;
     xmt_wire_request joined = *u->request;
     join_fields(pinfo, &joined, &first->w);
@@ -228,9 +251,9 @@ static void complete_unfinished(packet_info *pinfo, http2_packet *p, xmt_header_
     p_add_proto_data(wmem_file_scope(), pinfo, proto_xmtrack, XMT_KEY_HTTP2_JOINED, kept);
     first->w = *kept;
     first->completes = TRUE;
-    if (u->stream_known && !unfinished_request(kept) && may_carry_body(first) && !find_stream(p->tcp_stream, u->stream_id))
-        keep_stream(pinfo, p->tcp_stream, u->stream_id, kept);
-    forget_unfinished(p->tcp_stream);
+    wmem_free(wmem_file_scope(), u->request);
+    u->request = kept;
+    u->completed = TRUE;
 }
 
 static void complete_from_earlier_packet(packet_info *pinfo, http2_packet *p)
@@ -274,8 +297,8 @@ static void join_split_blocks(packet_info *pinfo, http2_packet *p)
         return;
     if (open->unfinished)
         keep_unfinished(pinfo, p->tcp_stream, &open->w);
-    else
-        forget_unfinished(p->tcp_stream);
+    else if (!open->completes)
+        forget_stale_unfinished(p->tcp_stream);
 }
 
 /* ---- bodies --------------------------------------------------------------- */
@@ -327,9 +350,23 @@ static http2_stream *stream_opened_here(packet_info *pinfo, http2_packet *p, con
         if (!is_request(b) || b->claimed || !may_carry_body(b) || rank-- > 0)
             continue;
         b->claimed = TRUE;
+        if (b->completes && !PINFO_FD_VISITED(pinfo))
+            forget_unfinished(p->tcp_stream);  /* its body came with it */
         return keep_stream(pinfo, p->tcp_stream, body->stream_id, &b->w);
     }
     return NULL;
+}
+
+/* First pass: a body of a stream no block named, from the client whose
+ * split request an earlier packet completed: that request's stream. */
+static http2_stream *stream_of_completed_block(packet_info *pinfo, http2_packet *p, const pending_body *body)
+{
+    unfinished_block *u = PINFO_FD_VISITED(pinfo) ? NULL : unfinished_of_client(pinfo, p->tcp_stream);
+    if (!u || !u->completed)
+        return NULL;
+    xmt_wire_request *request = u->request;
+    forget_unfinished(p->tcp_stream);
+    return request_may_carry_body(request) ? keep_stream(pinfo, p->tcp_stream, body->stream_id, request) : NULL;
 }
 
 static void dissect_bodies(packet_info *pinfo, proto_tree *tree, http2_packet *p)
@@ -339,6 +376,8 @@ static void dissect_bodies(packet_info *pinfo, proto_tree *tree, http2_packet *p
         http2_stream *s = find_stream(p->tcp_stream, body->stream_id);
         if (!s)
             s = stream_opened_here(pinfo, p, body);
+        if (!s)
+            s = stream_of_completed_block(pinfo, p, body);
         if (s && from_client(s, pinfo))
             xmt_dissect_body(body->body, pinfo, tree, s->request, body->content_type);
     }
@@ -412,17 +451,6 @@ static xmt_header_block *tapped_request_block(http2_packet *p, xmt_header_block 
     return b;
 }
 
-/* The stream of the connection's unfinished block, for the packet that
- * completes it (first pass). */
-static void name_unfinished_stream(packet_info *pinfo, http2_packet *p, guint64 stream_id)
-{
-    unfinished_block *u = wmem_map_lookup(unfinished, GUINT_TO_POINTER(p->tcp_stream));
-    if (u && !PINFO_FD_VISITED(pinfo)) {
-        u->stream_id = (guint32)stream_id;
-        u->stream_known = TRUE;
-    }
-}
-
 static xmt_header_block *block_of_tvb(http2_packet *p, const tvbuff_t *tvb)
 {
     guint n = p->blocks ? wmem_array_get_count(p->blocks) : 0;
@@ -451,10 +479,8 @@ static tap_packet_status learn_block_stream(void *tapdata _U_, packet_info *pinf
         return TAP_PACKET_DONT_REDRAW;  /* their fields are in a request block already */
     if (b->opens_request)
         b = tapped_request_block(p, b, &as_text);
-    if (b->unfinished) {
-        name_unfinished_stream(pinfo, p, follow->stream_id);
-        return TAP_PACKET_DONT_REDRAW;
-    }
+    if (b->unfinished)
+        return TAP_PACKET_DONT_REDRAW;  /* kept once a fragment completes it */
     http2_stream *s = find_stream(p->tcp_stream, follow->stream_id);
     if (!s && b->opens_request && may_carry_body(b))
         keep_stream(pinfo, p->tcp_stream, follow->stream_id, &b->w);

@@ -11,6 +11,7 @@ upload sent as a GET decodes like the POST.
 import json
 import os
 import unittest
+from urllib.parse import parse_qs, urlsplit
 
 from tshark_env import TsharkEnv
 
@@ -135,6 +136,45 @@ class Transports(unittest.TestCase):
         self.assertEqual(get, post)
         self.assertEqual(get["xmtrack.sdk"], ["mistat"])
         self.assertEqual(get["xmtrack.decrypted"], [True])
+
+
+class SplitHeaderBlocks(unittest.TestCase):
+    """testdata/h2split: a request whose header block goes out as HEADERS and CONTINUATION in
+    different TCP segments (a relay sends each frame in its own segment), with an empty-valued
+    header in HEADERS and content-type in CONTINUATION (issue 20, item 1: the kept request lost
+    the headers after an empty value and was read past its end)."""
+
+    CAPTURE = "h2split/empty_header_continuation_h2c.pcapng"
+    FIELDS = ["xmtrack.event", "xmtrack.distinct_id", "xmtrack.url", "xmtrack.search_term",
+              "xmtrack.dry_run", "xmtrack.crc_valid", "xmtrack.event_count"]
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tshark = TsharkEnv.shared()
+        with open(cls.tshark.capture(cls.CAPTURE) + ".expect.json", encoding="utf-8") as f:
+            cls.e = json.load(f)
+
+    def test_decodes_in_one_and_two_passes(self):
+        events = self.e["told"]["events"]
+        for two_pass in ([], ["-2"]):
+            with self.subTest(two_pass=bool(two_pass)):
+                frames = self.tshark.fields(self.CAPTURE, self.FIELDS,
+                                            extra=self.e["tshark_args"] + two_pass)
+                self.assertEqual(len(frames), 1, "one message")
+                got = frames[0]
+                self.assertEqual(got["xmtrack.event"], [ev["event"] for ev in events])
+                self.assertEqual(got["xmtrack.event_count"], [str(len(events))])
+                self.assertEqual(set(got["xmtrack.distinct_id"]), {ev["distinct_id"] for ev in events})
+                # dry-run comes after the empty-valued header in HEADERS: it must survive the keep
+                self.assertEqual(got["xmtrack.dry_run"], [self.e["told"]["headers"]["dry-run"] == "true"])
+                self.assertEqual(got["xmtrack.crc_valid"], [True])
+                urls = [ev["properties"][k] for ev in events for k in ("$url", "$referrer")
+                        if k in ev["properties"]]
+                self.assertEqual(sorted(got["xmtrack.url"]), sorted(urls))
+                typed = [ev["properties"]["search_word"] for ev in events if "search_word" in ev["properties"]]
+                from_referrer = [parse_qs(urlsplit(ev["properties"]["$referrer"]).query)["q"][0]
+                                 for ev in events if "$referrer" in ev["properties"]]
+                self.assertEqual(sorted(got["xmtrack.search_term"]), sorted(typed + from_referrer))
 
 
 if __name__ == "__main__":
