@@ -175,12 +175,14 @@ static void report_leaf(walk *w, const char *text, xmt_span span)
         xmt_pii_scan_leaf(w->msg, w->ev, w->path->str, text, span);
     if (!xmt_watchlist_is_empty(w->cfg->watch))
         xmt_watch_scan_leaf(w->cfg->watch, w->msg, w->ev, w->path->str, text, span);
-    if (w->cfg->want_members && w->members < w->cfg->max_members) {
+    if (!w->cfg->want_members || w->members > w->cfg->max_members)
+        return;
+    if (w->members < w->cfg->max_members)
         xmt_event_add_member(w->ev, xmt_message_strdup(w->msg, w->path->str), text, span);
-        if (++w->members == w->cfg->max_members)
-            xmt_message_add_error(w->msg, "limit", span, "event has more than %u members; the rest are not listed",
-                                  w->cfg->max_members);
-    }
+    else  /* the first leaf past the limit: said once, where it is */
+        xmt_message_add_error(w->msg, "limit", span, "event has more than %u members; the rest are not listed",
+                              w->cfg->max_members);
+    w->members++;
 }
 
 static void visit_leaf(walk *w, const xmt_json_node *n, const rule_cursor *at)

@@ -6,6 +6,7 @@
 #include <wireshark.h>
 #include <epan/packet.h>
 #include <epan/expert.h>
+#include <epan/proto_data.h>
 #include <wsutil/str_util.h>
 #include <wsutil/to_str.h>
 
@@ -52,29 +53,102 @@ static void map_layers(xmt_decoded *map, xmt_message *msg)
 
 #define SPAN_ARGS(map, span) xmt_span_tvb(map, span), (gint)(span).off, (gint)(span).len
 
-/* Wireshark gives up on a packet past gui.max_tree_items items (a "Dissector
+/* An expert item is the item and a subtree of four (protocol, message, severity, group). */
+#define EXPERT_ITEMS 5u
+
+/* ---- the tree's item budget ----------------------------------------------
+ *
+ * Wireshark gives up on a packet past gui.max_tree_items items (a "Dissector
  * bug" instead of the tree), and one message may hold 10,000 events of 4,096
- * members each.  A message gets a quarter of that limit: HTTP's own tree and
- * the expert items' subtrees count too. */
-static guint item_budget(void)
+ * members each.  The budget is per PACKET, for all of xmtrack's messages in it
+ * together (HTTP pipelines several uploads in one segment; HTTP/2 ends several
+ * bodies in one):
+ *  - xmtrack adds at most a third of the limit to a packet, every item counted
+ *    (protocol items, fields, notes, expert subtrees): the rest is HTTP's and
+ *    the built-in dissectors' that follow;
+ *  - of that, events, members, personal data, errors and the JSON tree take at
+ *    most a quarter of the limit, so each message's own fields (SDK, host,
+ *    checks, counts) still fit after a huge message;
+ *  - and nothing is added once the tree's own count (every item, shown or
+ *    faked) would pass the limit, whatever was added before. */
+
+/* What xmtrack spent of this packet's tree so far (pinfo->pool proto data). */
+#define XMT_KEY_TREE_ITEMS 0x3000u
+
+struct xmt_tree_spent {
+    guint all, content;
+};
+
+static guint packet_share(void)
 {
-    return MAX(prefs.gui_max_tree_items / 4, 1000u);
+    return prefs.gui_max_tree_items / 3;
 }
 
-/* Takes n items of the budget; FALSE (and counted as not shown) once spent. */
-static gboolean spend_items(xmt_decoded *map, guint n)
+static guint content_share(void)
 {
-    if (map->items_left < n) {
-        map->items_left = 0;
-        map->items_dropped += n;
+    return prefs.gui_max_tree_items / 4;
+}
+
+static guint tree_count(proto_tree *tree)
+{
+    return tree ? PTREE_DATA(tree)->count : 0;
+}
+
+static struct xmt_tree_spent *packet_spent(packet_info *pinfo)
+{
+    struct xmt_tree_spent *spent = p_get_proto_data(pinfo->pool, pinfo, proto_xmtrack, XMT_KEY_TREE_ITEMS);
+    if (!spent) {
+        spent = wmem_new0(pinfo->pool, struct xmt_tree_spent);
+        p_add_proto_data(pinfo->pool, pinfo, proto_xmtrack, XMT_KEY_TREE_ITEMS, spent);
+    }
+    return spent;
+}
+
+static void open_budget(xmt_decoded *map, proto_tree *tree)
+{
+    map->tree = tree;
+    map->spent = packet_spent(map->pinfo);
+}
+
+/* Room for n more items; FALSE (and counted as not shown) once spent.
+ * Content, once refused, stays refused for the rest of the message: the
+ * events that fit, then a note. */
+static gboolean spend(xmt_decoded *map, guint n, gboolean content)
+{
+    if (!map->tree)
+        return TRUE;  /* no tree: nothing is added */
+    struct xmt_tree_spent *spent = map->spent;
+    gboolean room = spent->all + n <= packet_share() && tree_count(map->tree) + n <= prefs.gui_max_tree_items &&
+                    !(content && (map->budget_spent || spent->content + n > content_share()));
+    if (!room) {
+        map->budget_spent |= content;
+        map->items_dropped += content ? n : 0;
         return FALSE;
     }
-    map->items_left -= n;
+    spent->all += n;
+    spent->content += content ? n : 0;
     return TRUE;
 }
 
-/* An expert item is the item and a subtree of four (protocol, message, severity, group). */
-#define EXPERT_ITEMS 5u
+static gboolean spend_items(xmt_decoded *map, guint n)
+{
+    return spend(map, n, TRUE);
+}
+
+static gboolean spend_fields(xmt_decoded *map, guint n)
+{
+    return spend(map, n, FALSE);
+}
+
+/* Content items the budget still holds (what a JSON tree may take). */
+static guint items_left(const xmt_decoded *map)
+{
+    const struct xmt_tree_spent *spent = map->spent;
+    guint all = packet_share(), content = content_share();
+    if (map->budget_spent || spent->all >= all || spent->content >= content)
+        return 0;
+    return MIN(all - spent->all, content - spent->content);
+}
 
 static void ms_to_nstime(gint64 ms, nstime_t *t)
 {
@@ -129,7 +203,7 @@ static void add_fact(proto_tree *tree, const xmt_decoded *map, const xmt_fact *f
 /* In contract order (event, type, time, ...), whatever order the JSON had;
  * only those the tree shows or a filter asks for (the others would be faked
  * away by proto_tree_add_*, but only after their arguments were worked out). */
-static void add_facts(proto_tree *tree, xmt_decoded *map, const GArray *facts)
+static void add_facts(proto_tree *tree, xmt_decoded *map, const GArray *facts, gboolean content)
 {
     guint32 present = 0;
     for (guint i = 0; i < facts->len; i++)
@@ -138,7 +212,7 @@ static void add_facts(proto_tree *tree, xmt_decoded *map, const GArray *facts)
         if (!(present & XMT_FACT_BIT(id)) || !proto_field_is_referenced(tree, xmt_fact_field((xmt_fact_id)id)))
             continue;
         for (guint i = 0; i < facts->len; i++)
-            if (g_array_index(facts, xmt_fact, i).id == (xmt_fact_id)id && spend_items(map, 1))
+            if (g_array_index(facts, xmt_fact, i).id == (xmt_fact_id)id && spend(map, 1, content))
                 add_fact(tree, map, &g_array_index(facts, xmt_fact, i));
     }
 }
@@ -333,7 +407,7 @@ static void add_event(proto_tree *tree, xmt_decoded *map, const xmt_event *ev, g
                                                    ev->opaque ? xmt_ett.record : xmt_ett.event, &item,
                                                    "%s %u: %s", ev->opaque ? "Record" : "Event", number,
                                                    ev->name ? ev->name : "(unnamed)");
-    add_facts(et, map, ev->facts);
+    add_facts(et, map, ev->facts, TRUE);
     add_pii(et, map, ev);
     add_watch_hits(et, map, ev);
     if (ev->opaque)
@@ -342,19 +416,20 @@ static void add_event(proto_tree *tree, xmt_decoded *map, const xmt_event *ev, g
 }
 
 /* What the budget left out, in one item, after the events it cut. */
-static void add_budget_summary(proto_tree *tree, const xmt_decoded *map)
+static void add_budget_summary(proto_tree *tree, xmt_decoded *map)
 {
-    if (map->events_dropped == 0 && map->items_dropped == 0)
+    if ((map->events_dropped == 0 && map->items_dropped == 0) || !spend_fields(map, EXPERT_ITEMS))
         return;
     proto_tree_add_expert_format(tree, map->pinfo, &xmt_ei.decode_error, map->input, 0, 0,
-                                 "limit: the tree shows at most %u items of one message (a quarter of "
-                                 "gui.max_tree_items): %u events and %u other items are not shown",
-                                 item_budget(), map->events_dropped, map->items_dropped);
+                                 "limit: xmtrack shows at most %u tree items of events in one packet (a quarter "
+                                 "of gui.max_tree_items), for all its messages: %u events and %u other items "
+                                 "of this message are not shown",
+                                 content_share(), map->events_dropped, map->items_dropped);
 }
 
-static void add_layers_summary(proto_tree *tree, const xmt_decoded *map)
+static void add_layers_summary(proto_tree *tree, xmt_decoded *map)
 {
-    if (!proto_field_is_referenced(tree, xmt_hf.layers))
+    if (!proto_field_is_referenced(tree, xmt_hf.layers) || !spend_fields(map, 1))
         return;
     const xmt_message *msg = map->msg;
     wmem_strbuf_t *s = wmem_strbuf_new(map->pinfo->pool, "");
@@ -369,15 +444,17 @@ static void add_layers_summary(proto_tree *tree, const xmt_decoded *map)
 }
 
 /* The core keeps the first XMT_MAX_ERRORS errors of a message and counts the rest. */
-static void add_errors(proto_tree *tree, const xmt_decoded *map)
+static void add_errors(proto_tree *tree, xmt_decoded *map)
 {
     const xmt_message *msg = map->msg;
     for (guint i = 0; i < msg->errors->len; i++) {
         const xmt_error *e = &g_array_index(msg->errors, xmt_error, i);
+        if (!spend_items(map, EXPERT_ITEMS))
+            continue;
         proto_tree_add_expert_format(tree, map->pinfo, &xmt_ei.decode_error, SPAN_ARGS(map, e->span), "%s",
                                      expert_text(map->pinfo, "%s: %s", e->layer, e->reason));
     }
-    if (msg->errors_dropped)
+    if (msg->errors_dropped && spend_items(map, EXPERT_ITEMS))
         proto_tree_add_expert_format(tree, map->pinfo, &xmt_ei.decode_error, map->input, 0, 0,
                                      "limit: %u more decode errors in this message are not shown (the first %u are)",
                                      msg->errors_dropped, XMT_MAX_ERRORS);
@@ -385,8 +462,10 @@ static void add_errors(proto_tree *tree, const xmt_decoded *map)
 
 /* A check recomputed from the request itself (the Sensors CRC, a form
  * signature): its verdict, and a warning when it fails. */
-static void add_check(proto_tree *tree, const xmt_decoded *map, int hf, gboolean valid, expert_field *bad)
+static void add_check(proto_tree *tree, xmt_decoded *map, int hf, gboolean valid, expert_field *bad)
 {
+    if (!spend_fields(map, valid ? 1 : 1 + EXPERT_ITEMS))
+        return;
     proto_item *it = proto_tree_add_boolean(tree, hf, map->input, 0, 0, valid);
     proto_item_set_generated(it);
     if (!valid)
@@ -405,12 +484,14 @@ static void add_json_tree(packet_info *pinfo, proto_tree *tree, xmt_decoded *map
         json = find_dissector("json");
     if (!json || msg->json.len == 0)
         return;
-    if (msg->json_values > map->items_left / JSON_TREE_ITEMS_PER_VALUE) {
-        proto_tree_add_expert_format(tree, pinfo, &xmt_ei.decode_error, map->input, 0, 0,
-                                     "limit: the JSON tree of the payload is not shown: its %u values would take "
-                                     "more than the %u tree items left of this message's budget (a quarter of "
-                                     "gui.max_tree_items)",
-                                     msg->json_values, map->items_left);
+    guint left = items_left(map);
+    if (map->tree && msg->json_values > left / JSON_TREE_ITEMS_PER_VALUE) {
+        if (spend_fields(map, EXPERT_ITEMS))
+            proto_tree_add_expert_format(tree, pinfo, &xmt_ei.decode_error, map->input, 0, 0,
+                                         "limit: the JSON tree of the payload is not shown: its %u values would "
+                                         "take more than the %u tree items left of xmtrack's budget in this packet "
+                                         "(a quarter of gui.max_tree_items)",
+                                         msg->json_values, left);
         return;
     }
     spend_items(map, msg->json_values * JSON_TREE_ITEMS_PER_VALUE);
@@ -441,20 +522,22 @@ static void add_info_column(packet_info *pinfo, const xmt_message *msg)
 static void add_message_fields(proto_tree *mt, xmt_decoded *d)
 {
     const xmt_message *msg = d->msg;
-    proto_item_set_generated(proto_tree_add_string(mt, xmt_hf.sdk, d->input, 0, 0, xmt_sdk_name(msg->sdk)));
-    if (d->host)
+    if (spend_fields(d, 1))
+        proto_item_set_generated(proto_tree_add_string(mt, xmt_hf.sdk, d->input, 0, 0, xmt_sdk_name(msg->sdk)));
+    if (d->host && spend_fields(d, 1))
         proto_item_set_generated(proto_tree_add_string(mt, xmt_hf.host, d->input, 0, 0, d->host));
-    add_facts(mt, d, msg->facts);
+    add_facts(mt, d, msg->facts, FALSE);
     if (msg->has_crc)
         add_check(mt, d, xmt_hf.crc_valid, msg->crc_valid, &xmt_ei.crc_bad);
     if (msg->has_sign)
         add_check(mt, d, xmt_hf.sign_valid, msg->sign_valid, &xmt_ei.sign_bad);
-    proto_item_set_generated(proto_tree_add_boolean(mt, xmt_hf.encrypted, d->input, 0, 0, msg->encrypted));
-    if (msg->encrypted)
+    if (spend_fields(d, 1))
+        proto_item_set_generated(proto_tree_add_boolean(mt, xmt_hf.encrypted, d->input, 0, 0, msg->encrypted));
+    if (msg->encrypted && spend_fields(d, 1))
         proto_item_set_generated(proto_tree_add_boolean(mt, xmt_hf.decrypted, d->input, 0, 0, msg->decrypted));
     add_layers_summary(mt, d);
-    proto_item_set_generated(proto_tree_add_uint(mt, xmt_hf.event_count, d->input, 0, 0, msg->event_count));
-    add_errors(mt, d);
+    if (spend_fields(d, 1))
+        proto_item_set_generated(proto_tree_add_uint(mt, xmt_hf.event_count, d->input, 0, 0, msg->event_count));
 }
 
 xmt_decoded *xmt_tree_add_message(tvbuff_t *input, packet_info *pinfo, proto_tree *tree, xmt_message *msg, const char *host)
@@ -464,12 +547,14 @@ xmt_decoded *xmt_tree_add_message(tvbuff_t *input, packet_info *pinfo, proto_tre
     d->input = input;
     d->msg = msg;
     d->host = host;
-    d->items_left = item_budget();
     map_layers(d, msg);
 
     add_info_column(pinfo, msg);
+    open_budget(d, tree);
+    if (!spend_fields(d, 1))
+        return d;  /* the packet's share is spent: not even this message's own item fits */
 
-    proto_item *ti = proto_tree_add_item(tree, proto_xmtrack, input, 0, -1, ENC_NA);
+    proto_item *ti = proto_tree_add_item(tree, proto_xmtrack, input, 0, (gint)tvb_captured_length(input), ENC_NA);
     proto_item_append_text(ti, ", %s, %u event%s", xmt_sdk_name(msg->sdk), msg->event_count,
                            msg->event_count == 1 ? "" : "s");
     proto_tree *mt = proto_item_add_subtree(ti, xmt_ett.message);
@@ -480,6 +565,10 @@ xmt_decoded *xmt_tree_add_message(tvbuff_t *input, packet_info *pinfo, proto_tre
         const xmt_event *ev = g_ptr_array_index(msg->events, i);
         add_event(mt, d, ev, ev->opaque ? ++records : ++events);
     }
+    /* After the events: items of one data source must move forward (4.6
+     * asserts after 50,000 that do not), and an error points where it was
+     * met, often past the events before it. */
+    add_errors(mt, d);
     add_budget_summary(mt, d);
     if (xmt_pref.show_json_tree && msg->has_json)
         add_json_tree(pinfo, mt, d, msg);

@@ -63,9 +63,12 @@ typedef struct {
     guint n_layers;
     xmt_message *msg;
     const char *host;
-    /* The tree's item budget for this message (xmt_tree.c): what is left,
-     * and what was not shown once it was spent. */
-    guint items_left;
+    /* The tree's item budget (xmt_tree.c): the tree, what the packet's
+     * messages spent of it, and what this message did not show once its
+     * share was spent. */
+    proto_tree *tree;
+    struct xmt_tree_spent *spent;
+    gboolean budget_spent;
     guint events_dropped, items_dropped;
 } xmt_decoded;
 

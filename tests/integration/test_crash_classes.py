@@ -20,7 +20,7 @@ import make_regressions as MR  # noqa: E402
 AGGREGATOR = "\x1f"  # between occurrences of a field: expert messages hold commas
 # The per-message tree budget binds only where the tree is built with every member: -V. With
 # -T fields, tshark 4.4 and later build only the fields asked for, so no member is made there.
-TREE_BUDGET = "limit: the tree shows"
+TREE_BUDGET = "limit: xmtrack shows at most"
 
 
 class CrashClasses(unittest.TestCase):
@@ -31,7 +31,7 @@ class CrashClasses(unittest.TestCase):
         cls.dir = os.path.join(cls.tshark.home, "regressions")
         os.makedirs(cls.dir, exist_ok=True)
         os.chmod(cls.dir, 0o755)
-        for name in MR.CRASH_CLASSES:
+        for name in list(MR.CRASH_CLASSES) + ["pipelined-budget"]:
             path = os.path.join(cls.dir, name + ".pcap")
             shutil.copy(os.path.join(ROBUSTNESS, "regressions", name + ".pcap"), path)
             os.chmod(path, 0o644)
@@ -96,6 +96,41 @@ class CrashClasses(unittest.TestCase):
         for row in messages:
             self.assertEqual(sum(m.startswith("limit: the JSON tree of the payload is not shown")
                                  for m in row.split(AGGREGATOR)), 1, row[:300])
+
+    def test_pipelined_uploads_share_one_packet_budget(self):
+        """Six uploads in one TCP segment, each some 250,000 leaves: xmtrack's items in the packet
+        stay within its share of gui.max_tree_items for all of them together (a third in all, a
+        quarter for events), also when that limit is set below 4,000 (the budget was per message
+        and at least 1,000 items): no dissector bug, with WIRESHARK_ABORT_ON_TOO_MANY_ITEMS or without."""
+        # 600: the least this packet needs without xmtrack (at 300 the built-in form dissector itself
+        # passes the limit, xmtrack disabled or not).
+        for limit in (None, 2000, 600):
+            opts = ["-o", f"gui.max_tree_items:{limit}"] if limit else []
+            with self.subTest(max_tree_items=limit):
+                # with WIRESHARK_ABORT_ON_TOO_MANY_ITEMS (self.env) and without it
+                out = self.tshark_run("pipelined-budget", "-V", *opts).stdout
+                plain = subprocess.run(["tshark", "-r", os.path.join(self.dir, "pipelined-budget.pcap"), "-V", *opts],
+                                       capture_output=True, text=True, env=self.tshark.env, cwd=self.dir,
+                                       preexec_fn=self.tshark._preexec, timeout=300)
+                for text in (out, plain.stdout):
+                    self.assertNotIn("Dissector bug", text)
+                    self.assertNotIn("would put more than", text)
+                trees = out.count("\nXiaomi Telemetry, ")
+                if limit == 600:  # a third of it is xmtrack's: the first uploads' trees, then none
+                    self.assertGreaterEqual(trees, 1)
+                else:
+                    self.assertEqual(trees, MR.PIPELINED_UPLOADS, "a tree per upload")
+                limits = [line for line in out.splitlines() if TREE_BUDGET in line]
+                self.assertTrue(limits, "the budget says what it left out")
+                self.assertTrue(all(f"at most {(limit or 1000000) // 4} tree items of events" in line for line in limits))
+                members = sum(1 for line in out.splitlines() if line.lstrip().startswith("Member: "))
+                self.assertLessEqual(members, (limit or 1000000) // 4)
+        rows = self.rows("pipelined-budget", ["xmtrack.event_count", "xmtrack.event"])
+        self.assertEqual(len(rows), 1, "one frame")
+        self.assertEqual(rows[0]["xmtrack.event_count"], [str(MR.PIPELINED_EVENTS)] * MR.PIPELINED_UPLOADS)
+        # The first upload's events fill the events' share (members count too where tshark builds
+        # the whole tree for -T fields, as 4.0 does): the later ones keep their own fields.
+        self.assertIn("heavy0", rows[0]["xmtrack.event"])
 
     def test_errors_are_capped(self):
         """At most XMT_MAX_ERRORS (64) decode errors, then one that counts the rest."""

@@ -123,7 +123,7 @@ CRASH_CLASSES = {
         Case("sensors: 250 events of %d members" % MEMBERS,
              sensors_gzip1(b"[" + b",".join([b'{"event":"many","properties":{"a":[%s]}}'
                                                % b",".join([b"0"] * (MEMBERS - 1))] * 250) + b"]"),
-             "limit: the tree shows at most 250000 items of one message",
+             "limit: xmtrack shows at most 250000 tree items of events in one packet",
              {"xmtrack.sdk": "sensors", "xmtrack.event": "many", "xmtrack.event_count": "250"}),
     ],
 }
@@ -147,6 +147,26 @@ CASES = {
         sensors_beacon(b'{"event":"$pageview","type":"track","properties":{"$url":"https://www.bing.com/search?q=second"}}'),
     ],
 }
+# Six uploads pipelined in one TCP segment, each inflating (1 KB of gzip) to some 250,000
+# JSON leaves: the tree budget was per message, so the packet passed Wireshark's million
+# items (issue 20, item 2).  One connection, every request in one segment.
+PIPELINED_UPLOADS = 6
+PIPELINED_EVENTS = 61  # of MEMBERS leaves each: about 250,000 per upload
+
+
+def pipelined(requests):
+    """Requests sent back to back on one connection, in one TCP segment (keep-alive but the last)."""
+    keep_alive = [r.replace(b"Connection: close\r\n", b"") for r in requests[:-1]]
+    return b"".join(keep_alive + requests[-1:])
+
+
+def heavy_upload(n):
+    event = b'{"event":"heavy%d","properties":{"a":[%s]}}' % (n, b",".join([b"0"] * (MEMBERS - 1)))
+    return sensors_gzip1(b"[" + b",".join([event] * PIPELINED_EVENTS) + b"]")
+
+
+CASES["pipelined-budget"] = [pipelined([heavy_upload(n) for n in range(PIPELINED_UPLOADS)])]
+
 # An expert message longer than a label (240 bytes) with a long value of
 # multi-byte characters: Wireshark 4.0 cut it at a byte, inside a character,
 # and the xmtrack subtree held invalid UTF-8 (found by fuzz_epan).  Three
