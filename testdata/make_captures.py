@@ -363,6 +363,8 @@ def main(argv):
             dsb = os.path.join(HERE, TLS_DSB)
             subprocess.run(["editcap", "-F", "pcapng", "--inject-secrets", "tls," + KEYLOG,
                             os.path.join(HERE, TLS_PCAP), dsb], check=True)
+            # editcap names its build (and a dumpcap capture the host) in the section header.
+            subprocess.run([sys.executable, os.path.join(HERE, "tools", "neutral_shb.py"), dsb], check=True)
             print("%-34s keys embedded from %s" % (TLS_DSB, os.path.basename(KEYLOG)))
     finally:
         for s in servers:

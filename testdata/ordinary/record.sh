@@ -24,5 +24,7 @@ sleep 0.5
 kill -INT $PID
 wait $PID || true
 rm -f "$LOG"
+# dumpcap names the recording host's hardware and kernel in the pcapng headers.
+python3 "$HERE/../tools/neutral_shb.py" "$OUT"
 chmod 644 "$OUT" "$OUT.expect.json"
 echo "recorded $OUT: $(tshark -r "$OUT" -d tcp.port==18472,http2 -Y 'http.request or http2.headers.method' 2>/dev/null | wc -l) request frames"

@@ -49,6 +49,14 @@ const ARTICLE = Object.fromEntries(Array.from({ length: 20 }, (_, i) => {
   return [`paragraph_${n}`, sentence.repeat(Math.ceil(1000 / sentence.length)).slice(0, 1000)];
 }));
 
+// The Node SDK sends its caller's source file with every event (lib.$lib_detail).
+// node_sdk.js therefore runs under this name (neutral_path.js), not where the
+// repository lies on the recording machine.
+const NODE_SDK_FILE = '/app/node_sdk.js';
+// Strips the recording host's hardware, OS and application from each capture's
+// pcapng section and interface headers.
+const NEUTRAL_SHB = path.join(__dirname, '..', 'tools', 'neutral_shb.py');
+
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'xmtrack-realsdk-'));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 function log(...a) { console.log('[realsdk]', ...a); }
@@ -225,8 +233,9 @@ async function replayH2c(port, source, longHeaders) {
 
 // ---------------------------------------------------------------- node SDK
 async function driveNode(sc, collector) {
-  const child = spawn(process.execPath, [path.join(__dirname, 'node_sdk.js'), NM, String(sc.port), sc.gzip ? '1' : '0',
-    String(sc.count)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [path.join(__dirname, 'neutral_path.js'), NODE_SDK_FILE,
+    path.join(__dirname, 'node_sdk.js'), NM, String(sc.port), sc.gzip ? '1' : '0', String(sc.count)],
+  { stdio: ['ignore', 'pipe', 'inherit'], cwd: '/' });
   let out = '';
   child.stdout.on('data', (d) => { out += d; });
   await waitFor(() => out.includes('\n'), 20000, 'node_sdk.js told list');
@@ -269,8 +278,35 @@ function checkNode(info, received, sc) {
     for (const [k, v] of Object.entries(t.properties)) {
       if (JSON.stringify(r.properties[k]) !== JSON.stringify(v)) problems.push(`record ${i}: properties.${k} = ${JSON.stringify(r.properties[k])}, told ${JSON.stringify(v)}`);
     }
+    const detail = r.lib && r.lib.$lib_detail;
+    if (!detail || !detail.split('##').includes(NODE_SDK_FILE)) problems.push(`record ${i}: lib.$lib_detail ${detail} does not name ${NODE_SDK_FILE}`);
   });
   if (problems.length) throw new Error(`${sc.name}: ` + problems.join('\n  '));
+}
+
+// Nothing the collector received may name this machine: its host and user
+// names, the home folder, or where the repository, the npm packages and the
+// temporary files lie (SDKs send caller paths, pages could embed file:// URLs).
+function machineDetails() {
+  const words = new Set([os.hostname(), os.hostname().split('.')[0], os.userInfo().username,
+    process.env.SUDO_USER, process.env.USER, process.env.LOGNAME].filter((n) => n && n !== 'root'));
+  const paths = new Set([__dirname, OUT, NM, TMP, os.tmpdir() + '/', os.homedir() !== '/' && os.homedir(),
+    path.dirname(path.dirname(__dirname))].filter(Boolean));
+  return { words: [...words], paths: [...paths] };
+}
+// A name counts as a whole word; '+' and '/' count as letters, so that base64
+// text (which holds any short name by chance) does not, except after '//' (a URL's host).
+function checkNoMachineDetails(log, sc) {
+  const { words, paths } = machineDetails();
+  // The decoded payloads, with the request line and headers (the raw body is base64 of the same).
+  const text = JSON.stringify(log.map((e) => [e.path, e.headers, e.decoded]));
+  const problems = paths.filter((p) => text.includes(p)).map((p) => `the path ${p}`);
+  for (const w of words) {
+    const name = w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    if (new RegExp(`(?:(?<=//)|(?<![A-Za-z0-9_+/-]))${name}(?![A-Za-z0-9_+/-])`, 'i').test(text)) problems.push(`the name ${w}`);
+  }
+  if (/file:\//i.test(text)) problems.push('a file:// URL');
+  if (problems.length) throw new Error(`${sc.name}: what the collector received names the recording machine: ${problems.join(', ')}`);
 }
 
 // ---------------------------------------------------------------- expectations
@@ -316,6 +352,7 @@ function eventView(rec) {
     location: pick(['$latitude', '$longitude']),
     device: pick(['$model', '$carrier', 'android_id', '$os', '$browser', '$screen_width', '$screen_height']),
     profile: rec.type && rec.type.startsWith('profile') ? pr : undefined,
+    lib_detail: rec.lib && rec.lib.$lib_detail,
   };
 }
 
@@ -403,12 +440,14 @@ async function main() {
       await collector.closeAll();
       await cap.stop();
     }
+    checkNoMachineDetails(collector.log, sc);
     if (sc.scheme === 'https') {
       if (!fs.existsSync(keylog) || fs.statSync(keylog).size === 0) throw new Error(`${sc.name}: Chromium wrote no TLS keys`);
       execFileSync('editcap', ['--inject-secrets', `tls,${keylog}`, raw, final]);
     } else {
       fs.copyFileSync(raw, final);
     }
+    execFileSync('python3', [NEUTRAL_SHB, final], { stdio: 'ignore' });
     fs.chmodSync(final, 0o644);
     const records = collector.records();
     writeExpect(`${final}.expect.json`, {
@@ -429,6 +468,7 @@ async function main() {
       collector: sc.sdk === 'node' ? `127.0.0.1:${sc.port}` : `${COLLECTOR_HOST}:${sc.port}`,
       told: sc.sdk === 'node' ? {
         submit_url: extra.submit_url,
+        caller_file: NODE_SDK_FILE,
         gzip: sc.gzip,
         batch_count: sc.count,
         super_properties: extra.super_properties,
