@@ -334,6 +334,20 @@ JAVA_BATCH = [
     },
 ]
 
+# Values an export must carry through intact: quotes, a backslash, a newline and a tab inside
+# strings, commas, '|' (the exports' own separator of several values), non-ASCII text.
+EXPORTS_BATCH = [
+    {"type": "track", "event": "ViewProduct", "time": BASE_TIME, "distinct_id": "user-42",
+     "properties": {"$url": "https://shop.example.com/p/1?name=a,b|c",
+                    "note": "said \"hello\",\nthen left\tquickly", "pattern": "\\d+\\.\\d+",
+                    "product_name": "苹果 🍎"}},
+    {"type": "track", "event": "Search", "time": BASE_TIME + 1000, "distinct_id": "user-42",
+     "properties": {"$url": "https://www.bing.com/search?q=pretty+printed+json",
+                    "nested": {"list": [1, 2.5, True, None, {"k": "v"}], "empty": {}, "none": []}}},
+    {"type": "track", "event": "Checkout", "time": BASE_TIME + 2000, "distinct_id": "user-42",
+     "properties": {"$url": "https://shop.example.com/cart", "lines": "first line\r\nsecond line"}},
+]
+
 # --- Python SDK single message (data=<b64(gzip(object))>&gzip=1) ------------------------------
 
 PYTHON_EVENT = {
@@ -732,6 +746,19 @@ def _build():
         expect=_sensors_expect(JAVA_BATCH, None, None, 0, "production",
                                urls=["https://shop.example.com/order/9001"],
                                distinct_id="user-42"))]
+
+    # 8b. exports: the Java batch's shape, its JSON pretty-printed (a server SDK or proxy that
+    # indents its JSON): the -z xmtrack,csv|jsonl rows must stay one line and one record each,
+    # whatever the payload's layout (issue 20, item 3)
+    v = b64(json.dumps(EXPORTS_BATCH, ensure_ascii=False, indent=2).encode("utf-8"))
+    C["exports_pretty.pcap"] = [Req(
+        "POST", "/sa?project=production",
+        [("Content-Type", FORM_CT), ("Host", "collector.example.net"),
+         ("Connection", "close"), ("User-Agent", "SensorsAnalytics Java SDK 3.1.16")],
+        form([("gzip", "0"), ("data_list", pct(v))]).encode("ascii"),
+        expect=_sensors_expect(EXPORTS_BATCH, None, None, 0, "production",
+                               urls=[e["properties"]["$url"] for e in EXPORTS_BATCH],
+                               told=EXPORTS_BATCH))]
 
     # 9. JS image beacon GET with negative crc
     v = b64(to_json(JS_PAGEVIEW).encode("utf-8"))

@@ -570,3 +570,24 @@ gboolean xmt_json_int64(const xmt_json_doc *doc, const xmt_json_node *node, gint
     *out = g_ascii_strtoll(tmp, NULL, 10);
     return TRUE;
 }
+
+char *xmt_json_compact(const guint8 *text, gsize len)
+{
+    char *out = g_malloc(len + 1), *at = out;
+    gboolean in_string = FALSE;
+    for (gsize i = 0; i < len; i++) {
+        guint8 c = text[i];
+        if (in_string) {
+            *at++ = (char)c;
+            if (c == '\\' && i + 1 < len)
+                *at++ = (char)text[++i];  /* an escaped quote does not end the string */
+            else if (c == '"')
+                in_string = FALSE;
+        } else if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+            *at++ = (char)c;
+            in_string = c == '"';
+        }
+    }
+    *at = '\0';
+    return out;
+}

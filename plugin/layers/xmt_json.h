@@ -82,4 +82,11 @@ char *xmt_json_key(const xmt_json_doc *doc, const xmt_json_node *node);
  * of digits); FALSE otherwise. */
 gboolean xmt_json_int64(const xmt_json_doc *doc, const xmt_json_node *node, gint64 *out);
 
+/* A value's text without the whitespace between its tokens: one line,
+ * whatever the sender's layout (exports write one record per line).
+ * Strings are copied as sent, escapes and all.  `text` must be a value the
+ * parser read to its end (XMT_JSON_COMPLETE), so its strings are closed;
+ * returns a new NUL-terminated string (bytes as sent: not repaired). */
+char *xmt_json_compact(const guint8 *text, gsize len);
+
 #endif

@@ -16,6 +16,7 @@
 #include <epan/to_str.h>
 
 #include "core/xmt_pii.h"
+#include "layers/xmt_json.h"
 #include "core/xmt_watch.h"
 #include "xmt_ws.h"
 
@@ -135,13 +136,17 @@ static char *joined_pii(const xmt_event *ev)
     return g_string_free(s, FALSE);
 }
 
+/* The event's JSON on one line (a payload may be pretty-printed), valid UTF-8. */
 static char *event_json(const xmt_decoded *d, const xmt_event *ev)
 {
     if (ev->span.len == 0)
         return g_strdup("");
     tvbuff_t *tvb = xmt_span_tvb(d, ev->span);
-    const char *bytes = (const char *)tvb_get_ptr(tvb, (gint)ev->span.off, (gint)ev->span.len);
-    return g_utf8_make_valid(bytes, ev->span.len);
+    const guint8 *bytes = tvb_get_ptr(tvb, (gint)ev->span.off, (gint)ev->span.len);
+    char *compact = xmt_json_compact(bytes, ev->span.len);
+    char *valid = g_utf8_make_valid(compact, -1);
+    g_free(compact);
+    return valid;
 }
 
 /* The values of one row, in row_columns order (all g_malloc'd). */

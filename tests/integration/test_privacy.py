@@ -9,6 +9,7 @@ import os
 import unittest
 
 from tshark_env import TsharkEnv, stats_tree_counts
+import payloads
 import privacy_payloads as PP
 
 CAPTURE = "privacy.pcap"
@@ -88,6 +89,24 @@ class Privacy(unittest.TestCase):
         self.assertEqual(rows[1]["event"], "search")
         self.assertEqual(rows[1]["event_json"]["event"], "search")
         self.assertEqual(rows[1]["sdk"], "sensors")
+
+    def test_exports_of_a_pretty_printed_payload(self):
+        """A payload whose JSON is indented across lines, with quotes, backslashes, newlines,
+        commas, '|' and non-ASCII inside its strings: one CSV row (read by Python's csv module)
+        and one JSONL line (each read by json.loads) per event, and event_json equal to the
+        event as sent (issue 20, item 3: it was pasted as sent, 44 lines for 3 events)."""
+        told = payloads.CAPTURES["exports_pretty.pcap"][0].expect["told"]
+        capture = self.tshark.capture("exports_pretty.pcap")
+        lines = self.tshark.run("-r", capture, "-q", "-z", "xmtrack,jsonl").stdout.splitlines()
+        self.assertEqual(len(lines), len(told))
+        rows = [json.loads(line) for line in lines]
+        self.assertEqual([r["event_json"] for r in rows], told)
+        self.assertEqual([r["url"] for r in rows], [e["properties"]["$url"] for e in told])
+        out = self.tshark.run("-r", capture, "-q", "-z", "xmtrack,csv").stdout
+        rows = list(csv.DictReader(io.StringIO(out, newline="")))
+        self.assertEqual([json.loads(r["event_json"]) for r in rows], told)
+        self.assertEqual([r["event"] for r in rows], [e["event"] for e in told])
+        self.assertEqual(len(out.splitlines()), 1 + len(told), "a row is a line when no value holds a newline")
 
     def test_export_objects(self):
         out_dir = os.path.join(self.tshark.home, "exported")

@@ -516,6 +516,23 @@ static void test_string_runs(void)
     xmt_json_doc_clear(&doc);
 }
 
+/* Export lines: whitespace between tokens goes, strings stay as sent. */
+static void test_compact(void)
+{
+    static const struct { const char *in, *out; } cases[] = {
+        { "{\n  \"a\": [ 1, 2 ],\r\n\t\"b\" : {}\n}", "{\"a\":[1,2],\"b\":{}}" },
+        { "[ \"x y\" , \"\\\" }\" ]", "[\"x y\",\"\\\" }\"]" },        /* an escaped quote does not end a string */
+        { "{ \"k\\\\\" : \" v \" }", "{\"k\\\\\":\" v \"}" },            /* nor does an escaped backslash hide one */
+        { "\"\xe4\xb8\xad \\n\"", "\"\xe4\xb8\xad \\n\"" },
+        { "", "" },
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        char *got = xmt_json_compact((const guint8 *)cases[i].in, strlen(cases[i].in));
+        g_assert_cmpstr(got, ==, cases[i].out);
+        g_free(got);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -531,5 +548,6 @@ int main(int argc, char **argv)
     g_test_add_func("/json/int64", test_int64);
     g_test_add_func("/json/clear", test_clear);
     g_test_add_func("/json/string-runs", test_string_runs);
+    g_test_add_func("/json/compact", test_compact);
     return g_test_run();
 }
