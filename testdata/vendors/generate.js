@@ -110,6 +110,7 @@ function requestView(e, d) {
     content_encoding: e.headers['content-encoding'],
     user_agent: e.headers['user-agent'],
     referer: e.headers.referer,
+    authorization: e.headers.authorization,
     body_length: e.body_length,
     analytics: d.analytics !== false,
     layers: d.layers,
