@@ -207,6 +207,7 @@ async function main() {
     fs.chmodSync(final, 0o644);
     const neutral = L.neutralizeShb(final, REPO);
     const decoded = collector.log.map((e) => vendor.decode(e));
+    if (process.env.XMT_DEBUG) for (const e of collector.log) log(e.method, e.path.slice(0, 120), e.headers['content-type'] || '', e.headers['content-encoding'] || '', e.body_length);
     const problems = vendor.check(sc, told, collector.log, decoded);
     if (problems.length) throw new Error(`${sc.name}: the collector did not get what the SDK was told:\n  ` + problems.join('\n  '));
     const hyg = hygiene(sc, collector.log, decoded, final);
