@@ -118,6 +118,8 @@ function requestView(e, d) {
     form_keys: d.form_keys,
     event_count: d.events ? d.events.length : 0,
     notes: d.notes,
+    envelope_keys: d.envelope_keys,
+    amplitude_legacy: d.legacy,
   };
 }
 
