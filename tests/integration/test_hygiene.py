@@ -66,9 +66,21 @@ def machine_names():
 def name_pattern(names):
     if not names:
         return None
-    # A whole word, also as a URL's host ("//name"), not inside base64 (see MACHINE_PATH).
+    # A whole word, also as a URL's host ("//name"), not inside base64 (see MACHINE_PATH), and
+    # within text: a short name ("vm") also turns up in binary bodies shown as text (a gzip body
+    # labelled text/plain), where its neighbours are not printable ASCII.
     return re.compile(r"(?:(?<=//)|(?<![A-Za-z0-9_+/-]))(?:" + "|".join(re.escape(n) for n in names)
                       + r")(?![A-Za-z0-9_+/-])", re.IGNORECASE)
+
+
+# Binary shown as text: bytes outside printable ASCII, or the escapes tshark writes for them.
+BINARY_NEAR = re.compile(r"[^\t\n\r\x20-\x7e]|\\[vbfae0]|\\x[0-9a-fA-F]{2}|\\u00[01][0-9a-fA-F]")
+
+
+def in_binary(text, m):
+    """The match sits among bytes that are no text (a gzip body labelled text/plain shown as
+    lines): a short name such as "vm" turns up there by chance."""
+    return BINARY_NEAR.search(text, max(0, m.start() - 16), m.end() + 16) is not None
 
 
 def findings_in(text, where, names_re):
@@ -78,6 +90,8 @@ def findings_in(text, where, names_re):
         if pattern is None:
             continue
         for m in pattern.finditer(text):
+            if kind == "machine name" and in_binary(text, m):
+                continue
             context = text[max(0, m.start() - 40):m.end() + 60].replace("\n", " ")
             found.append(f"{where}: {kind} {m.group(0)!r} in ...{context}...")
     return found
@@ -268,6 +282,9 @@ class Detectors(unittest.TestCase):
         self.assertNotEqual(findings_in("http://vm:8080/x", "t", names), [])
         self.assertEqual(findings_in("vmware alice-smith malice", "t", names), [])
         self.assertEqual(findings_in("data=eyJ4Ijoi+vm/Alice+/tmp/x+/home+AB==", "t", names), [])
+        self.assertEqual(findings_in("\u00e6\ufffd\u00b1vM]\u00de\u008c", "t", names), [], "binary shown as text")
+        self.assertEqual(findings_in("#\\x0b\\vm(\\x1f", "t", names), [], "binary as tshark escapes it")
+        self.assertNotEqual(findings_in("host=vm\n", "t", names), [])
 
 
 if __name__ == "__main__":
