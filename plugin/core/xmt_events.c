@@ -309,20 +309,40 @@ xmt_event *xmt_event_from_json(xmt_message *msg, const xmt_json_doc *doc, guint3
     return ev;
 }
 
+static void parse_json(xmt_message *msg, const xmt_request *req, xmt_span span, const char *what,
+                       const xmt_json_limits *limits, xmt_json_doc *doc)
+{
+    xmt_json_parse(doc, xmt_span_data(msg, req, span), span.len, limits);
+    msg->json_values = doc->nodes ? doc->nodes->len : 0;
+    msg->json_cut = !doc->complete && xmt_json_status_is_limit(doc->status);
+    if (doc->complete || doc->status == XMT_JSON_LIMIT_ELEMENTS)
+        return;  /* the events' walk says there were more (xmt_for_each_event) */
+    gboolean limit = xmt_json_status_is_limit(doc->status);
+    /* An error at the end of the data points at the last byte. */
+    gsize at = span.len == 0 ? 0 : MIN(doc->error_off, (gsize)span.len - 1);
+    xmt_message_add_error(msg, limit ? "limit" : "JSON", xmt_span_make(span.layer, span.off + at, span.len ? 1 : 0),
+                          "%s: %s JSON at offset %" G_GSIZE_FORMAT ": %s", what,
+                          limit ? "stopped reading" : "invalid", doc->error_off, doc->error);
+}
+
 void xmt_parse_json_span(xmt_message *msg, const xmt_request *req, xmt_span span, const char *what,
                          const xmt_config *cfg, xmt_json_doc *doc)
 {
-    xmt_json_parse(doc, xmt_span_data(msg, req, span), span.len, cfg->max_json_depth, cfg->max_json_nodes);
-    msg->json_values = doc->nodes ? doc->nodes->len : 0;
-    if (!doc->complete) {
-        gboolean limit = strstr(doc->error, "(limit)") != NULL;
-        /* An error at the end of the data points at the last byte. */
-        gsize at = span.len == 0 ? 0 : MIN(doc->error_off, (gsize)span.len - 1);
-        xmt_message_add_error(msg, limit ? "limit" : "JSON",
-                              xmt_span_make(span.layer, span.off + at, span.len ? 1 : 0),
-                              "%s: %s JSON at offset %" G_GSIZE_FORMAT ": %s", what,
-                              limit ? "stopped reading" : "invalid", doc->error_off, doc->error);
-    }
+    const xmt_json_limits limits = { cfg->max_json_depth, cfg->max_json_nodes, 0 };
+    parse_json(msg, req, span, what, &limits, doc);
+}
+
+void xmt_decode_json_events(xmt_message *msg, const xmt_request *req, xmt_span span, const char *what,
+                            const xmt_config *cfg, xmt_event_fn decode_one, void *user)
+{
+    /* The events shown and one more, which says there were more. */
+    const xmt_json_limits limits = { cfg->max_json_depth, cfg->max_json_nodes, cfg->max_events + 1 };
+    msg->has_json = TRUE;
+    msg->json = span;
+    xmt_json_doc doc;
+    parse_json(msg, req, span, what, &limits, &doc);
+    xmt_for_each_event(msg, &doc, span.layer, what, cfg, decode_one, user);
+    xmt_json_doc_clear(&doc);
 }
 
 /* Every element counts, objects or not: each non-object is an error, and

@@ -44,4 +44,11 @@ typedef void (*xmt_event_fn)(xmt_message *msg, const xmt_json_doc *doc, guint32 
 void xmt_for_each_event(xmt_message *msg, const xmt_json_doc *doc, int layer, const char *what,
                         const xmt_config *cfg, xmt_event_fn decode_one, void *user);
 
+/* The JSON payload at span is the message's document, whose root holds its
+ * events (an array of them, or one): parsed, no further into a root array
+ * than the events shown (cfg->max_events) and one more, then walked with
+ * xmt_for_each_event(). */
+void xmt_decode_json_events(xmt_message *msg, const xmt_request *req, xmt_span span, const char *what,
+                            const xmt_config *cfg, xmt_event_fn decode_one, void *user);
+
 #endif

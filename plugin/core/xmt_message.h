@@ -145,6 +145,7 @@ typedef struct {
     gboolean has_json;
     xmt_span json;       /* the JSON document the events came from */
     guint json_values;   /* values its parse read (what a JSON tree of it would show) */
+    gboolean json_cut;   /* the parse stopped at a limit: json_values counts only what was read */
     GStringChunk *strings;
     struct xmt_block *blocks;  /* where the events and layers live (xmt_message.c) */
 } xmt_message;

@@ -71,12 +71,7 @@ void xmt_miui_tracker_decode(const xmt_request *req, const xmt_form *form, const
     xmt_span text = xmt_peel_percent(msg, req, xmt_xiaomi_value_span(value), "value");
     xmt_span json;
     if (xmt_peel_to_json(msg, req, text, "value", cfg, &json)) {
-        msg->has_json = TRUE;
-        msg->json = json;
-        xmt_json_doc doc;
-        xmt_parse_json_span(msg, req, json, "value", cfg, &doc);
-        xmt_for_each_event(msg, &doc, json.layer, "value", cfg, decode_map, NULL);
-        xmt_json_doc_clear(&doc);
+        xmt_decode_json_events(msg, req, json, "value", cfg, decode_map, NULL);
     }
     xmt_shared_finish(&sender, msg);
 }

@@ -148,13 +148,7 @@ static void decode_record(xmt_message *msg, const xmt_json_doc *doc, guint32 obj
 
 static void decode_plain(const xmt_request *req, const xmt_config *cfg, xmt_message *msg)
 {
-    xmt_span json = xmt_span_make(XMT_LAYER_INPUT, 0, req->len);
-    msg->has_json = TRUE;
-    msg->json = json;
-    xmt_json_doc doc;
-    xmt_parse_json_span(msg, req, json, "body", cfg, &doc);
-    xmt_for_each_event(msg, &doc, XMT_LAYER_INPUT, "body", cfg, decode_record, NULL);
-    xmt_json_doc_clear(&doc);
+    xmt_decode_json_events(msg, req, xmt_span_make(XMT_LAYER_INPUT, 0, req->len), "body", cfg, decode_record, NULL);
 }
 
 /* AES-128-ECB(gzip(JSON)) under a session key that never crossed the wire in the clear. */

@@ -271,10 +271,5 @@ void xmt_sensors_decode(const xmt_request *req, const xmt_form *form, const xmt_
     xmt_span json;
     if (!xmt_peel_to_json(msg, req, text, what, cfg, &json))
         return;
-    msg->has_json = TRUE;
-    msg->json = json;
-    xmt_json_doc doc;
-    xmt_parse_json_span(msg, req, json, what, cfg, &doc);
-    xmt_for_each_event(msg, &doc, json.layer, what, cfg, decode_record, &ctx);
-    xmt_json_doc_clear(&doc);
+    xmt_decode_json_events(msg, req, json, what, cfg, decode_record, &ctx);
 }

@@ -5,8 +5,9 @@
  * then fill), has no depth bound and no parent links, and stops with nothing
  * usable on the first error.  Investigators must be able to trust that what
  * we show was valid JSON, and a broken third event must not hide the first
- * two, so the parser is our own: recursive descent with an explicit depth
- * limit, one pass, spans for highlighting.
+ * two, so the parser is our own: one pass, iterative with an explicit
+ * stack of open containers (no C recursion, a depth limit), spans for
+ * highlighting.
  */
 #include "xmt_json.h"
 
@@ -20,13 +21,14 @@ typedef struct {
     gsize pos;
     guint max_depth;
     guint max_nodes;
+    guint max_root_elements;  /* 0: all */
     xmt_json_node *nodes;  /* doc->nodes->data, written directly: doc->nodes */
     guint32 used, cap;     /* holds cap slots while parsing, cut to used after */
 } parser;
 
-static gboolean fail(parser *p, gsize at, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static gboolean stop(parser *p, xmt_json_status status, gsize at, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
 
-static gboolean fail(parser *p, gsize at, const char *fmt, ...)
+static gboolean stop(parser *p, xmt_json_status status, gsize at, const char *fmt, ...)
 {
     if (!p->doc->error) {
         va_list ap;
@@ -34,9 +36,12 @@ static gboolean fail(parser *p, gsize at, const char *fmt, ...)
         p->doc->error = g_strdup_vprintf(fmt, ap);
         va_end(ap);
         p->doc->error_off = at;
+        p->doc->status = status;
     }
     return FALSE;
 }
+
+#define fail(p, at, ...) stop((p), XMT_JSON_SYNTAX, (at), __VA_ARGS__)
 
 static inline gboolean is_space(guint8 c)
 {
@@ -298,12 +303,12 @@ static gboolean parse_root(parser *p, open_container *stack)
         if (p->pos >= p->len)
             return fail(p, p->pos, "value expected, found end of data");
         if (p->used >= p->max_nodes)
-            return fail(p, p->pos, "more than %u JSON values (limit)", p->max_nodes);
+            return stop(p, XMT_JSON_LIMIT_VALUES, p->pos, "more than %u JSON values (limit)", p->max_nodes);
         guint8 c = p->buf[p->pos];
         open_container *top = depth ? &stack[depth - 1] : NULL;
         if (c == '{' || c == '[') {
             if (depth >= p->max_depth)
-                return fail(p, p->pos, "nesting deeper than %u levels (limit)", p->max_depth);
+                return stop(p, XMT_JSON_LIMIT_DEPTH, p->pos, "nesting deeper than %u levels (limit)", p->max_depth);
             guint32 index = add_node(p, c == '{' ? XMT_JSON_OBJECT : XMT_JSON_ARRAY, p->pos, depth,
                                      key_off, key_len, key_flags);
             stack[depth++] = (open_container){ index, XMT_JSON_NONE };
@@ -340,6 +345,11 @@ static gboolean parse_root(parser *p, open_container *stack)
                 return fail(p, p->pos, "%s not closed", object ? "object" : "array");
             c = p->buf[p->pos];
             if (c == ',') {
+                if (depth == 1 && !object && p->max_root_elements &&
+                    p->nodes[top->index].count >= p->max_root_elements)
+                    return stop(p, XMT_JSON_LIMIT_ELEMENTS, p->pos,
+                                "more than %u elements in the root array; the rest is not read (limit)",
+                                p->max_root_elements);
                 p->pos++;
                 key_off = key_len = 0;
                 key_flags = 0;
@@ -356,15 +366,16 @@ static gboolean parse_root(parser *p, open_container *stack)
     }
 }
 
-void xmt_json_parse(xmt_json_doc *doc, const guint8 *buf, gsize len, guint max_depth, guint max_nodes)
+void xmt_json_parse(xmt_json_doc *doc, const guint8 *buf, gsize len, const xmt_json_limits *limits)
 {
     memset(doc, 0, sizeof *doc);
     doc->buf = buf;
     doc->len = MIN(len, (gsize)G_MAXUINT32);
     doc->nodes = g_array_new(FALSE, FALSE, sizeof(xmt_json_node));
-    parser p = { doc, buf, doc->len, 0, max_depth ? max_depth : 1, max_nodes ? max_nodes : 1, NULL, 0, 0 };
+    parser p = { .doc = doc, .buf = buf, .len = doc->len, .max_depth = MAX(limits->max_depth, 1u),
+                 .max_nodes = MAX(limits->max_values, 1u), .max_root_elements = limits->max_root_elements };
     if (len > G_MAXUINT32) {
-        fail(&p, 0, "document larger than 4 GiB");
+        stop(&p, XMT_JSON_TOO_LARGE, 0, "document larger than 4 GiB");
         return;
     }
     /* A rough size guess avoids most regrowth: one value per ~12 bytes of JSON. */
@@ -388,6 +399,7 @@ void xmt_json_parse(xmt_json_doc *doc, const guint8 *buf, gsize len, guint max_d
         return;
     }
     doc->complete = TRUE;
+    doc->status = XMT_JSON_OK;
 }
 
 void xmt_json_doc_clear(xmt_json_doc *doc)

@@ -41,16 +41,43 @@ typedef struct {
     guint8 flags;
 } xmt_json_node;
 
+/* Why a parse stopped: a typed kind, as libdeflate returns one, so callers
+ * need not read the reason's text. */
+typedef enum {
+    XMT_JSON_OK,              /* the whole text is one valid JSON value */
+    XMT_JSON_SYNTAX,          /* not valid JSON at error_off */
+    XMT_JSON_LIMIT_DEPTH,     /* nested deeper than max_depth */
+    XMT_JSON_LIMIT_VALUES,    /* more values than max_values */
+    XMT_JSON_LIMIT_ELEMENTS,  /* a root array with more elements than max_root_elements */
+    XMT_JSON_TOO_LARGE,       /* more than 4 GiB */
+} xmt_json_status;
+
+/* A limit, not a fault of the text. */
+static inline gboolean xmt_json_status_is_limit(xmt_json_status status)
+{
+    return status == XMT_JSON_LIMIT_DEPTH || status == XMT_JSON_LIMIT_VALUES || status == XMT_JSON_LIMIT_ELEMENTS;
+}
+
+typedef struct {
+    guint max_depth;          /* containers open at once */
+    guint max_values;         /* values in the document */
+    /* When the root is an array, stop after this many elements (0: read
+     * them all): a caller that shows N events needs no more than N + 1
+     * (to say there were more), and a 20 KB gzip can hold 600,000. */
+    guint max_root_elements;
+} xmt_json_limits;
+
 typedef struct {
     const guint8 *buf;
     gsize len;
     GArray *nodes;             /* of xmt_json_node; node 0 is the root */
     gboolean complete;         /* the whole text is one valid JSON value */
+    xmt_json_status status;
     char *error;               /* g_malloc'd reason when not complete */
     gsize error_off;
 } xmt_json_doc;
 
-void xmt_json_parse(xmt_json_doc *doc, const guint8 *buf, gsize len, guint max_depth, guint max_nodes);
+void xmt_json_parse(xmt_json_doc *doc, const guint8 *buf, gsize len, const xmt_json_limits *limits);
 void xmt_json_doc_clear(xmt_json_doc *doc);
 
 static inline const xmt_json_node *xmt_json_node_at(const xmt_json_doc *doc, guint32 index)

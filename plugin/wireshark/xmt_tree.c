@@ -485,6 +485,15 @@ static void add_json_tree(packet_info *pinfo, proto_tree *tree, xmt_decoded *map
     if (!json || msg->json.len == 0)
         return;
     guint left = items_left(map);
+    if (map->tree && msg->json_cut) {
+        /* read only in part (a limit): how many values the whole holds is not known */
+        if (spend_fields(map, EXPERT_ITEMS))
+            proto_tree_add_expert_format(tree, pinfo, &xmt_ei.decode_error, map->input, 0, 0,
+                                         "limit: the JSON tree of the payload is not shown: it was read only "
+                                         "in part (%u values), so its size is not known",
+                                         msg->json_values);
+        return;
+    }
     if (map->tree && msg->json_values > left / JSON_TREE_ITEMS_PER_VALUE) {
         if (spend_fields(map, EXPERT_ITEMS))
             proto_tree_add_expert_format(tree, pinfo, &xmt_ei.decode_error, map->input, 0, 0,

@@ -39,6 +39,15 @@ class Limits(unittest.TestCase):
         self.assertEqual(self.tshark.count(CAPTURE, 'xmtrack.event == "odd\\\\u0000name"'), 1)
         self.assertEqual(self.tshark.count(CAPTURE, 'xmtrack.member contains "properties.x="'), 1)
 
+    def test_json_read_no_further_than_the_events_shown(self):
+        """A million events, 10,000 shown: the JSON is read up to the 10,001st event (which says
+        there were more), not to its end: the root array, and 10,001 objects of one member each
+        (issue 20: it was read to 2,000,000 values)."""
+        rows = self.tshark.fields(CAPTURE, ["_ws.expert.message"], extra=["-o", "xmtrack.show_json_tree:TRUE"])
+        million = dict(zip([label for label, _, _ in LP.CASES], rows))["million_events"]
+        self.assertIn("limit: the JSON tree of the payload is not shown: it was read only in part "
+                      f"({1 + 2 * (10000 + 1)} values), so its size is not known", million["_ws.expert.message"])
+
     def peak_rss(self, *args, plugin=True):
         """Peak resident memory (bytes) of one tshark -V run over the capture."""
         env = dict(self.tshark.env)

@@ -9,7 +9,7 @@
 
 static void parse(xmt_json_doc *doc, const char *text)
 {
-    xmt_json_parse(doc, (const guint8 *)text, strlen(text), DEPTH, NODES);
+    xmt_json_parse(doc, (const guint8 *)text, strlen(text), &(xmt_json_limits){ DEPTH, NODES, 0 });
 }
 
 static const xmt_json_node *at(const xmt_json_doc *doc, guint32 i)
@@ -287,7 +287,7 @@ static void test_depth_limit(void)
 {
     xmt_json_doc doc;
     char *text = nested_arrays(100);
-    xmt_json_parse(&doc, (const guint8 *)text, strlen(text), 64, NODES);
+    xmt_json_parse(&doc, (const guint8 *)text, strlen(text), &(xmt_json_limits){ 64, NODES, 0 });
     g_assert_false(doc.complete);
     g_assert_nonnull(doc.error);
     g_assert_nonnull(strstr(doc.error, "(limit)"));
@@ -297,29 +297,29 @@ static void test_depth_limit(void)
 
     /* 64 levels of containers are allowed with max_depth 64, 65 are not. */
     text = nested_arrays(64);
-    xmt_json_parse(&doc, (const guint8 *)text, strlen(text), 64, NODES);
+    xmt_json_parse(&doc, (const guint8 *)text, strlen(text), &(xmt_json_limits){ 64, NODES, 0 });
     g_assert_true(doc.complete);
     g_assert_cmpuint(at(&doc, 63)->depth, ==, 63);
     xmt_json_doc_clear(&doc);
     g_free(text);
     text = nested_arrays(65);
-    xmt_json_parse(&doc, (const guint8 *)text, strlen(text), 64, NODES);
+    xmt_json_parse(&doc, (const guint8 *)text, strlen(text), &(xmt_json_limits){ 64, NODES, 0 });
     g_assert_false(doc.complete);
     g_assert_nonnull(strstr(doc.error, "(limit)"));
     xmt_json_doc_clear(&doc);
     g_free(text);
 
     /* Scalars do not count as a level. */
-    xmt_json_parse(&doc, (const guint8 *)"[[1]]", 5, 2, NODES);
+    xmt_json_parse(&doc, (const guint8 *)"[[1]]", 5, &(xmt_json_limits){ 2, NODES, 0 });
     g_assert_true(doc.complete);
     xmt_json_doc_clear(&doc);
-    xmt_json_parse(&doc, (const guint8 *)"[[[1]]]", 7, 2, NODES);
+    xmt_json_parse(&doc, (const guint8 *)"[[[1]]]", 7, &(xmt_json_limits){ 2, NODES, 0 });
     g_assert_false(doc.complete);
     xmt_json_doc_clear(&doc);
 
     /* A very deep document does not exhaust the stack. */
     text = nested_arrays(200000);
-    xmt_json_parse(&doc, (const guint8 *)text, strlen(text), 64, NODES);
+    xmt_json_parse(&doc, (const guint8 *)text, strlen(text), &(xmt_json_limits){ 64, NODES, 0 });
     g_assert_false(doc.complete);
     g_assert_nonnull(strstr(doc.error, "(limit)"));
     xmt_json_doc_clear(&doc);
@@ -329,7 +329,7 @@ static void test_depth_limit(void)
 static void test_node_limit(void)
 {
     xmt_json_doc doc;
-    xmt_json_parse(&doc, (const guint8 *)"[1,2,3,4,5]", 11, DEPTH, 3);
+    xmt_json_parse(&doc, (const guint8 *)"[1,2,3,4,5]", 11, &(xmt_json_limits){ DEPTH, 3, 0 });
     g_assert_false(doc.complete);
     g_assert_nonnull(strstr(doc.error, "(limit)"));
     g_assert_cmpuint(doc.nodes->len, ==, 3);
@@ -339,7 +339,7 @@ static void test_node_limit(void)
     xmt_json_doc_clear(&doc);
 
     /* Six values with a limit of six is fine. */
-    xmt_json_parse(&doc, (const guint8 *)"[1,2,3,4,5]", 11, DEPTH, 6);
+    xmt_json_parse(&doc, (const guint8 *)"[1,2,3,4,5]", 11, &(xmt_json_limits){ DEPTH, 6, 0 });
     g_assert_true(doc.complete);
     g_assert_cmpuint(doc.nodes->len, ==, 6);
     xmt_json_doc_clear(&doc);
@@ -349,7 +349,7 @@ static void test_node_limit(void)
     for (int i = 0; i < 10000; i++)
         g_string_append_printf(s, "%s{\"i\":%d}", i ? "," : "", i);
     g_string_append_c(s, ']');
-    xmt_json_parse(&doc, (const guint8 *)s->str, s->len, DEPTH, NODES);
+    xmt_json_parse(&doc, (const guint8 *)s->str, s->len, &(xmt_json_limits){ DEPTH, NODES, 0 });
     g_assert_true(doc.complete);
     g_assert_cmpuint(at(&doc, 0)->count, ==, 10000);
     g_assert_cmpuint(doc.nodes->len, ==, 20001);
@@ -484,7 +484,7 @@ static void test_string_runs(void)
         text[at + 1] = '"';   /* the string ends here ... */
         text[at + 2] = '\0';  /* ... and so does the document */
         xmt_json_doc doc;
-        xmt_json_parse(&doc, (const guint8 *)text, at + 2, 8, 8);
+        xmt_json_parse(&doc, (const guint8 *)text, at + 2, &(xmt_json_limits){ 8, 8, 0 });
         g_assert_true(doc.complete);
         g_assert_cmpuint(xmt_json_node_at(&doc, 0)->len, ==, at + 2);
         xmt_json_doc_clear(&doc);
@@ -493,7 +493,7 @@ static void test_string_runs(void)
         text[0] = '"';
         text[at + 1] = '\x01';  /* a control byte is an error where it stands */
         text[45] = '"';
-        xmt_json_parse(&doc, (const guint8 *)text, 46, 8, 8);
+        xmt_json_parse(&doc, (const guint8 *)text, 46, &(xmt_json_limits){ 8, 8, 0 });
         g_assert_false(doc.complete);
         g_assert_cmpuint(doc.error_off, ==, at + 1);
         xmt_json_doc_clear(&doc);
@@ -503,7 +503,7 @@ static void test_string_runs(void)
         text[at + 1] = '\\';  /* an escape is noticed wherever it stands */
         text[at + 2] = 'n';
         text[45] = '"';
-        xmt_json_parse(&doc, (const guint8 *)text, 46, 8, 8);
+        xmt_json_parse(&doc, (const guint8 *)text, 46, &(xmt_json_limits){ 8, 8, 0 });
         g_assert_true(doc.complete);
         g_assert_true(xmt_json_node_at(&doc, 0)->flags & XMT_JSON_ESCAPED);
         xmt_json_doc_clear(&doc);
@@ -511,7 +511,7 @@ static void test_string_runs(void)
     /* bytes of UTF-8 (0x80 and above) are plain string bytes */
     const char *utf8 = "\"\xe4\xb8\xad\xe5\x9b\xbd\xe7\xa7\xbb\xe5\x8a\xa8\xc3\xa9\"";
     xmt_json_doc doc;
-    xmt_json_parse(&doc, (const guint8 *)utf8, strlen(utf8), 8, 8);
+    xmt_json_parse(&doc, (const guint8 *)utf8, strlen(utf8), &(xmt_json_limits){ 8, 8, 0 });
     g_assert_true(doc.complete);
     xmt_json_doc_clear(&doc);
 }
@@ -533,6 +533,41 @@ static void test_compact(void)
     }
 }
 
+/* A root array read no further than the caller's events need, and every
+ * way a parse stops told apart by its kind, not its text. */
+static void test_status_and_root_elements(void)
+{
+    xmt_json_doc doc;
+    xmt_json_parse(&doc, (const guint8 *)"[{},{},{},{}]", 13, &(xmt_json_limits){ DEPTH, NODES, 2 });
+    g_assert_false(doc.complete);
+    g_assert_cmpint(doc.status, ==, XMT_JSON_LIMIT_ELEMENTS);
+    g_assert_true(xmt_json_status_is_limit(doc.status));
+    g_assert_cmpuint(at(&doc, 0)->count, ==, 2);               /* two elements read, both whole */
+    g_assert_true(at(&doc, 2)->flags & XMT_JSON_COMPLETE);
+    g_assert_cmpuint(doc.error_off, ==, 6);                     /* at the comma after the second */
+    xmt_json_doc_clear(&doc);
+    /* no more elements than the limit: complete; objects at the root are not cut */
+    xmt_json_parse(&doc, (const guint8 *)"[1,2]", 5, &(xmt_json_limits){ DEPTH, NODES, 2 });
+    g_assert_true(doc.complete);
+    g_assert_cmpint(doc.status, ==, XMT_JSON_OK);
+    xmt_json_doc_clear(&doc);
+    xmt_json_parse(&doc, (const guint8 *)"{\"a\":[1,2,3],\"b\":1,\"c\":2}", 25, &(xmt_json_limits){ DEPTH, NODES, 1 });
+    g_assert_true(doc.complete);
+    xmt_json_doc_clear(&doc);
+    static const struct { const char *text; guint depth, values; xmt_json_status status; } stops[] = {
+        { "[1,", DEPTH, NODES, XMT_JSON_SYNTAX },
+        { "[[[1]]]", 2, NODES, XMT_JSON_LIMIT_DEPTH },
+        { "[1,2,3]", DEPTH, 2, XMT_JSON_LIMIT_VALUES },
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(stops); i++) {
+        xmt_json_parse(&doc, (const guint8 *)stops[i].text, strlen(stops[i].text),
+                       &(xmt_json_limits){ stops[i].depth, stops[i].values, 0 });
+        g_assert_cmpint(doc.status, ==, stops[i].status);
+        g_assert_cmpint(xmt_json_status_is_limit(doc.status), ==, stops[i].status != XMT_JSON_SYNTAX);
+        xmt_json_doc_clear(&doc);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -549,5 +584,6 @@ int main(int argc, char **argv)
     g_test_add_func("/json/clear", test_clear);
     g_test_add_func("/json/string-runs", test_string_runs);
     g_test_add_func("/json/compact", test_compact);
+    g_test_add_func("/json/status-and-root-elements", test_status_and_root_elements);
     return g_test_run();
 }
