@@ -781,7 +781,9 @@ enum {
     D_DEFLATE,        /* Content-Encoding: deflate over gzip bytes */
     D_GZIP_EMPTY,     /* gzip of nothing */
     D_TWICE,          /* the request again, pipelined / on stream 3 */
-    D_HEAD_APART,     /* the header block and the body in segments of their own */
+    D_HEAD_APART,     /* the header block and the body in segments of their own; HTTP/2 with a split
+                       * block: HEADERS (with an empty-valued header) and CONTINUATION (with
+                       * content-type) in segments of their own too */
     D_COUNT
 };
 
@@ -935,10 +937,19 @@ static void hpack_text(bytes *block, const char *name, const char *value)
     hpack_literal(block, name, (const guint8 *)value, strlen(value));
 }
 
+/* A split block whose content-type comes after the split and whose HEADERS
+ * half holds an empty-valued header, as a browser with large cookies sends
+ * (the request then must be kept whole across segments: issue 20). */
+static gboolean late_content_type(int transport, int damage)
+{
+    return damage == D_HEAD_APART && (transport & 1);
+}
+
 /* The request's header block; HTTP/2 field names are lower case. */
 static bytes *h2_header_block(const request *r, int transport, int damage, gsize body_len)
 {
     gboolean get = is_get(r);
+    gboolean late = late_content_type(transport, damage);
     bytes *block = b_new();
     hpack_text(block, ":method", r->method);
     hpack_text(block, ":scheme", "http");
@@ -950,8 +961,10 @@ static bytes *h2_header_block(const request *r, int transport, int damage, gsize
     }
     hpack_literal(block, ":path", path->data, path->len);
     g_byte_array_free(path, TRUE);
+    if (late)
+        hpack_text(block, "x-empty", "");
     const char *ctype = get ? NULL : content_type_for(r, (transport >> 2) & 3);
-    if (ctype)
+    if (ctype && !late)
         hpack_text(block, "content-type", ctype);
     for (guint i = 0; i < r->params[WHERE_HEADER]->len; i++) {
         const param *p = g_ptr_array_index(r->params[WHERE_HEADER], i);
@@ -969,18 +982,22 @@ static bytes *h2_header_block(const request *r, int transport, int damage, gsize
         g_snprintf(text, sizeof text, "%" G_GSIZE_MODIFIER "u", cl);
         hpack_text(block, "content-length", text);
     }
+    if (ctype && late)
+        hpack_text(block, "content-type", ctype);
     return block;
 }
 
 /* One request on one stream.  With `split`, the header block goes in a
  * HEADERS and a CONTINUATION frame and the body in several DATA frames.
- * Returns where the header block's frames end in `out`. */
+ * Returns where the header block's frames end in `out`, and in *headers_frame_end
+ * where its HEADERS frame ends. */
 static gsize h2_stream(bytes *out, guint32 stream, const bytes *block, const bytes *body, gboolean get,
-                      gboolean split, int damage, int cut)
+                      gboolean split, int damage, int cut, gsize *headers_frame_end)
 {
     int end_stream = get && damage != D_NO_END ? H2_END_STREAM : 0;
     gsize first = split && block->len > 1 ? block->len / 2 : block->len;
     h2_frame(out, H2_HEADERS, end_stream | (first == block->len ? H2_END_HEADERS : 0), stream, block->data, first);
+    *headers_frame_end = out->len;
     if (first < block->len)
         h2_frame(out, H2_CONTINUATION, H2_END_HEADERS, stream, block->data + first, block->len - first);
     gsize headers_end = out->len;
@@ -1009,8 +1026,10 @@ static gsize h2_stream(bytes *out, guint32 stream, const bytes *block, const byt
 }
 
 /* The request's bytes as an h2c client sends them; *headers_end is where
- * the first stream's header block ends. */
-static bytes *serialise_h2(const request *r, int transport, const grammar *g, gsize *headers_end)
+ * the first stream's header block ends, *headers_frame_end where its HEADERS
+ * frame does. */
+static bytes *serialise_h2(const request *r, int transport, const grammar *g, gsize *headers_end,
+                           gsize *headers_frame_end)
 {
     gboolean get = is_get(r);
     int damage = transport_damage(g);
@@ -1018,9 +1037,11 @@ static bytes *serialise_h2(const request *r, int transport, const grammar *g, gs
     bytes *block = h2_header_block(r, transport, damage, body->len);
     bytes *out = b_of(h2_preface);
     h2_frame(out, H2_SETTINGS, 0, 0, NULL, 0);
-    *headers_end = h2_stream(out, 1, block, body, get, transport & 1, damage, g->cut);
-    if (damage == D_TWICE)
-        h2_stream(out, 3, block, body, get, transport & 1, damage, g->cut);
+    *headers_end = h2_stream(out, 1, block, body, get, transport & 1, damage, g->cut, headers_frame_end);
+    if (damage == D_TWICE) {
+        gsize ignored;
+        h2_stream(out, 3, block, body, get, transport & 1, damage, g->cut, &ignored);
+    }
     g_byte_array_free(block, TRUE);
     g_byte_array_free(body, TRUE);
     return out;
@@ -1507,8 +1528,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     request r;
     build_request(&r, f, doc, doc_len, &g);
-    gsize h2_headers_end = 0;
-    bytes *wire = http2 ? serialise_h2(&r, transport, &g, &h2_headers_end) : serialise(&r, transport, &g);
+    gsize h2_headers_end = 0, h2_headers_frame_end = 0;
+    bytes *wire = http2 ? serialise_h2(&r, transport, &g, &h2_headers_end, &h2_headers_frame_end)
+                        : serialise(&r, transport, &g);
     /* Where the request is cut into TCP segments. */
     gsize cut1 = 0, cut2 = 0;
     switch ((transport >> 4) & 3) {
@@ -1518,7 +1540,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 3: cut1 = 1; cut2 = 1 + (wire->len - 1) * (gsize)(g.cut >> 4) / 16; break;
     default: break;
     }
-    if (transport_damage(&g) == D_HEAD_APART && http2) {
+    if (transport_damage(&g) == D_HEAD_APART && http2 && late_content_type(transport, D_HEAD_APART)) {
+        cut1 = h2_headers_frame_end;  /* HEADERS, CONTINUATION, the body: a segment each */
+        cut2 = h2_headers_end;
+    } else if (transport_damage(&g) == D_HEAD_APART && http2) {
         cut1 = h2_headers_end;
         cut2 = 0;
     } else if (transport_damage(&g) == D_HEAD_APART) {
