@@ -32,9 +32,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1 + key_len)
         return 0;
     /* Copies of exact size, so ASan sees any read past either. */
-    guint8 *key = g_memdup2(data + 1, key_len ? key_len : 1);
+    guint8 *key = g_malloc(key_len ? key_len : 1);
+    memcpy(key, data + 1, key_len);
     gsize len = size - 1 - key_len;
-    guint8 *in = g_memdup2(data + 1 + key_len, len ? len : 1);
+    guint8 *in = g_malloc(len ? len : 1);
+    memcpy(in, data + 1 + key_len, len);
     gsize ct_len = len > XMT_AES_BLOCK ? len - XMT_AES_BLOCK : 0;
 
     xmt_aes_result r = xmt_aes_cbc_decrypt_iv_prefixed(key, key_len, in, len, 0);
