@@ -121,6 +121,9 @@ static void add_fact(proto_tree *tree, const xmt_decoded *map, const xmt_fact *f
         ms_to_nstime(f->num, &t);
         proto_tree_add_time(tree, xmt_hf.flush_time, SPAN_ARGS(map, f->span), &t);
         break;
+    case XMT_FACT_KEY_ID:        /* the glue's fields for these come with the xmtrack_keys table (issue 23) */
+    case XMT_FACT_KEY_HASH:
+    case XMT_FACT_KEY_SOURCE:
     case XMT_FACT_COUNT:
         break;
     }
