@@ -257,13 +257,23 @@ static gboolean all_digits(const guint8 *p, gsize len)
     return TRUE;
 }
 
+/* A string value that can become field text: no NUL (a C string would cut
+ * it short) and valid UTF-8. */
+static gboolean usable_text(const guint8 *p, gsize len)
+{
+    return !memchr(p, 0, len) && g_utf8_validate((const char *)p, (gssize)len, NULL);
+}
+
 /* The members of a complete configuration as a found key; FALSE when one is
- * missing or k does not decode. */
+ * missing, k does not decode, or a value is not text. */
 static gboolean make_key(const guint8 *body, gsize open_pos, gsize close, const members *m, xmt_sensors_key *key)
 {
     if (!m->has_k || !m->has_kid || m->k_len == 0)
         return FALSE;
     if (m->kid_quoted && !all_digits(body + m->kid_off, m->kid_len))
+        return FALSE;
+    if (!usable_text(body + m->k_off, m->k_len) ||
+        (m->khash_literal && !usable_text(body + m->khash_off, m->khash_len)))
         return FALSE;
     gsize key_len = 0;
     char *error = NULL;

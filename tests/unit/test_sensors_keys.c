@@ -283,6 +283,16 @@ static void test_huge(void)
     g_string_free(b, TRUE);
 }
 
+/* A value with a NUL byte or invalid UTF-8 is not text a field can show
+ * (fuzz_sensors_keys found a khash with a NUL reported cut short). */
+static void test_not_text(void)
+{
+    static const char body[] = "x.use(p,{k:'" K16 "',kid:1,khash:'ab\0cd'})x.use(p,{k:'" K16 "',kid:2,khash:'\xff'})";
+    GArray *keys = xmt_sensors_find_keys((const guint8 *)body, sizeof body - 1, MAX_KEYS);
+    g_assert_cmpuint(keys->len, ==, 0);
+    xmt_sensors_keys_free(keys);
+}
+
 static void test_null_and_empty(void)
 {
     GArray *keys = xmt_sensors_find_keys(NULL, 0, MAX_KEYS);
@@ -596,6 +606,7 @@ int main(int argc, char **argv)
     g_test_add_func("/sensors_keys/hostile/max_keys", test_max_keys);
     g_test_add_func("/sensors_keys/hostile/huge", test_huge);
     g_test_add_func("/sensors_keys/hostile/null_and_empty", test_null_and_empty);
+    g_test_add_func("/sensors_keys/hostile/not_text", test_not_text);
     g_test_add_func("/sensors_keys/decrypt/real_uploads", test_decrypt_real_uploads);
     g_test_add_func("/sensors_keys/decrypt/failures", test_decrypt_failures);
     return g_test_run();
