@@ -138,7 +138,8 @@ static void add_facts(proto_tree *tree, xmt_decoded *map, const GArray *facts)
     for (guint i = 0; i < facts->len; i++)
         present |= XMT_FACT_BIT(g_array_index(facts, xmt_fact, i).id);
     for (int id = 0; id < XMT_FACT_COUNT; id++) {
-        if (!(present & XMT_FACT_BIT(id)) || !proto_field_is_referenced(tree, xmt_fact_field((xmt_fact_id)id)))
+        int field = xmt_fact_field((xmt_fact_id)id);
+        if (!(present & XMT_FACT_BIT(id)) || field < 0 || !proto_field_is_referenced(tree, field))
             continue;
         for (guint i = 0; i < facts->len; i++)
             if (g_array_index(facts, xmt_fact, i).id == (xmt_fact_id)id && spend_items(map, 1))
