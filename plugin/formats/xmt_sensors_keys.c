@@ -33,6 +33,8 @@ static gsize quote_at(const scanner *s, gsize p, int *id)
         { "\"", 1 }, { "'", 1 }, { "`", 1 }, { "\\\"", 2 }, { "\\'", 2 },
         { "&quot;", 6 }, { "&#34;", 5 }, { "&#39;", 5 },
     };
+    if (p >= s->end || !strchr("\"'`\\&", s->buf[p]) || s->buf[p] == '\0')
+        return 0;  /* the common case, cheaply: no quote starts here */
     for (gsize i = 0; i < G_N_ELEMENTS(quotes); i++) {
         if (p + quotes[i].len <= s->end && memcmp(s->buf + p, quotes[i].text, quotes[i].len) == 0) {
             *id = (int)i;
