@@ -120,7 +120,8 @@ static char *number_key_id(const guint8 *text, gsize len)
     char *end = NULL;
     gboolean hex = len > 2 && (copy[0] == '0') && (copy[1] == 'x' || copy[1] == 'X');
     gdouble v = hex ? (gdouble)g_ascii_strtoull(copy + 2, &end, 16) : g_ascii_strtod(copy, &end);
-    if (end && *end == '\0' && v == (gdouble)(gint64)v && v > -9007199254740992.0 && v < 9007199254740992.0) {
+    /* In range before the cast: 1e400 is inf, and casting it is undefined. */
+    if (end && *end == '\0' && v > -9007199254740992.0 && v < 9007199254740992.0 && v == (gdouble)(gint64)v) {
         g_free(copy);
         return g_strdup_printf("%" G_GINT64_FORMAT, (gint64)v);
     }
