@@ -41,6 +41,15 @@ typedef struct {
 #define XMT_FACTS_ALL    (XMT_FACT_BIT(XMT_FACT_COUNT) - 1u)
 G_STATIC_ASSERT(XMT_FACT_COUNT < 32);
 
+/* A key for an enciphered payload: sdk ("sensors") and the key id the payload
+ * names, as sent ("7").  Returns the key's bytes (*len set; they must stay
+ * valid while the message is decoded) and, when source is not NULL, a word
+ * saying where it came from ("key table", "found in frame 32"), or NULL when
+ * no key is known.  The glue answers from the xmtrack_keys table and from
+ * keys found in the capture (formats/xmt_sensors_keys.h). */
+typedef const guint8 *(*xmt_find_key_fn)(void *ctx, const char *sdk, const char *key_id, gsize *len,
+                                         const char **source);
+
 typedef struct {
     /* The event facts to extract (XMT_FACTS_ALL by default).  A display
      * filter on one field needs only that one: the walk then passes over
@@ -55,6 +64,8 @@ typedef struct {
     guint max_json_depth;    /* nesting of JSON containers */
     guint max_json_nodes;    /* JSON values in one document */
     guint max_members;       /* JSON leaves reported per event */
+    xmt_find_key_fn find_key;  /* NULL: no keys, enciphered payloads are shown as sent */
+    void *find_key_ctx;
 } xmt_config;
 
 #define XMT_DEFAULT_MAX_INFLATED   (16u * 1024u * 1024u)

@@ -90,6 +90,10 @@ typedef enum {
     XMT_FACT_SESSION_ID,    /* str: OneTrack OT_SID / H.sid, MIUI Analytics record sid */
     XMT_FACT_CIPHER_LEN,    /* num: bytes of an enciphered payload as sent */
     XMT_FACT_DERIVED_KEY,   /* str: a key rebuilt from the request itself (MiStat v2) */
+    /* keys of enciphered payloads (Sensors web AES plugin; issue 23) */
+    XMT_FACT_KEY_ID,        /* str: the key id an enciphered payload names, as sent (xmtrack.key_id) */
+    XMT_FACT_KEY_HASH,      /* str: the AES plugin's key_hash, as sent */
+    XMT_FACT_KEY_SOURCE,    /* str: where the key that opened the payload came from (the find_key callback's word) */
     XMT_FACT_COUNT
 } xmt_fact_id;
 

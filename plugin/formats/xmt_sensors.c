@@ -6,11 +6,15 @@
  *   data_list=<%(base64(JSON array))>                                 JS batch_send
  *   data=<%(base64(gzip(JSON object)))>&gzip=1                        Python
  *   crc=..&gzip=9|13&data_list=<%(JSON [{"ekey","pkv","payloads"}])>  enciphered records
+ *   data=<%(JSON {"key_id","key_hash","nc","payload"})>&ext=crc%3D..&gzip=9   JS AES plugin: payload is
+ *       base64(IV || AES-CBC(key, JSON object)), opened when cfg->find_key knows key_id
+ *       (docs/formats/sensors-encryption.md)
  */
 #include "xmt_sensors.h"
 
 #include "../core/xmt_events.h"
 #include "../core/xmt_peel.h"
+#include "../layers/xmt_aes.h"
 #include "../layers/xmt_base64.h"
 #include "../layers/xmt_javahash.h"
 
@@ -47,6 +51,8 @@ static const xmt_fact_rule record_rules[] = {
     { "payloads[]", XMT_FACT_CIPHERTEXT, XMT_RULE_STRING },
     { "payload",    XMT_FACT_CIPHERTEXT, XMT_RULE_STRING },
     { "flush_time", XMT_FACT_FLUSH_TIME, XMT_RULE_NUMBER },
+    { "key_id",     XMT_FACT_KEY_ID,     XMT_RULE_STRING },
+    { "key_hash",   XMT_FACT_KEY_HASH,   XMT_RULE_STRING },
     XMT_RULES_END
 };
 
@@ -221,7 +227,9 @@ static void check_crc(const xmt_request *req, const xmt_form *form, xmt_message 
 }
 
 typedef struct {
-    gboolean enciphered;   /* gzip 9 or 13 */
+    const xmt_request *req;
+    gboolean enciphered;     /* gzip 9 or 13 */
+    gboolean in_plaintext;   /* records of a decrypted payload: never opened again */
 } sensors_ctx;
 
 /* A record that carries its session key ("ekey", or "key_hash" of the JS
@@ -239,15 +247,109 @@ static gboolean has_cipher_key(const xmt_json_doc *doc, guint32 object)
 }
 
 static void decode_record(xmt_message *msg, const xmt_json_doc *doc, guint32 object, int layer,
+                          const xmt_config *cfg, void *user);
+
+/* A string value's bytes, quotes left out. */
+static xmt_span string_span(const xmt_json_node *n, int layer)
+{
+    return xmt_span_make(layer, n->off + 1, n->len >= 2 ? n->len - 2 : 0);
+}
+
+/* The plaintext of an opened payload: one record (a JSON object), decoded
+ * like any clear-text upload. */
+static void decode_plaintext(xmt_message *msg, const sensors_ctx *ctx, int plain_layer, const xmt_config *cfg)
+{
+    const xmt_layer *plain = xmt_message_layer(msg, plain_layer);
+    if (plain->len == 0 || (plain->data[0] != '{' && plain->data[0] != '[')) {
+        xmt_message_add_error(msg, "AES", xmt_span_make(plain_layer, 0, plain->len),
+                              "payload: the plaintext is not JSON (%s): the key is not the one used?",
+                              plain->len ? "first byte not '{'" : "empty");
+        return;
+    }
+    xmt_json_doc doc;
+    xmt_parse_json_span(msg, ctx->req, xmt_span_make(plain_layer, 0, plain->len), "payload", cfg, &doc);
+    sensors_ctx inner = { ctx->req, FALSE, TRUE };
+    xmt_for_each_event(msg, &doc, plain_layer, "payload", cfg, decode_record, &inner);
+    xmt_json_doc_clear(&doc);
+}
+
+/* base64(IV || AES-CBC) under the key; the plaintext's layer, or -1 with an
+ * error naming the layer that failed. */
+static int decrypt_payload(xmt_message *msg, const xmt_json_doc *doc, const xmt_json_node *payload, int layer,
+                           const guint8 *key, gsize key_len, const char *key_id, const xmt_config *cfg)
+{
+    xmt_span text = string_span(payload, layer);
+    char *b64 = xmt_json_text(doc, payload);
+    gsize n = 0;
+    char *error = NULL;
+    guint8 *bytes = xmt_base64_decode((const guint8 *)b64, strlen(b64), &n, &error);
+    g_free(b64);
+    if (!bytes) {
+        xmt_message_add_error(msg, "base64", text, "payload: %s", error);
+        g_free(error);
+        return -1;
+    }
+    int b64_layer = xmt_message_add_layer(msg, XMT_LAYER_BASE64, "payload (base64-decoded: IV, ciphertext)", bytes, n,
+                                          text);
+    xmt_span cipher = xmt_span_make(b64_layer, 0, n);
+    xmt_aes_result r = xmt_aes_cbc_decrypt_iv_prefixed(key, key_len, bytes, n, cfg->max_inflated);
+    if (r.kind != XMT_AES_OK) {
+        xmt_message_add_error(msg, "AES", cipher, "payload: key_id %s: %s (%s)", key_id, r.reason,
+                              xmt_aes_kind_name(r.kind));
+        xmt_aes_result_clear(&r);
+        return -1;
+    }
+    char *label = g_strdup_printf("payload (AES-%u-CBC-decrypted with key_id %s)", (guint)key_len * 8, key_id);
+    int plain_layer = xmt_message_add_layer(msg, XMT_LAYER_DECRYPTED, label, r.plain, r.plain_len, cipher);
+    g_free(label);
+    r.plain = NULL;
+    xmt_aes_result_clear(&r);
+    return plain_layer;
+}
+
+/* The web AES plugin's {"key_id","key_hash","nc","payload"}: opened when the
+ * caller knows the key its key_id names (cfg->find_key), else left as the
+ * opaque record it already is. */
+static void open_aes_record(xmt_message *msg, const sensors_ctx *ctx, const xmt_json_doc *doc, guint32 object,
+                            int layer, const xmt_config *cfg)
+{
+    const xmt_json_node *payload = xmt_json_node_at(doc, xmt_json_member(doc, object, "payload"));
+    if (!payload || payload->type != XMT_JSON_STRING || !cfg->find_key)
+        return;
+    const xmt_json_node *id = xmt_json_node_at(doc, xmt_json_member(doc, object, "key_id"));
+    if (!id || (id->type != XMT_JSON_NUMBER && id->type != XMT_JSON_STRING)) {
+        xmt_message_add_error(msg, "AES", string_span(payload, layer),
+                              "payload: the record names no key_id, so no key can be looked up");
+        return;
+    }
+    char *key_id = xmt_json_text(doc, id);
+    gsize key_len = 0;
+    const char *source = NULL;
+    const guint8 *key = cfg->find_key(cfg->find_key_ctx, xmt_sdk_name(msg->sdk), key_id, &key_len, &source);
+    if (key) {
+        int plain_layer = decrypt_payload(msg, doc, payload, layer, key, key_len, key_id, cfg);
+        if (plain_layer >= 0) {
+            msg->decrypted = TRUE;
+            xmt_message_add_fact(msg, XMT_FACT_KEY_SOURCE,
+                                 xmt_message_printf(msg, "key_id %s from %s", key_id, source ? source : "the key table"),
+                                 0, xmt_span_make(layer, id->off, id->len));
+            decode_plaintext(msg, ctx, plain_layer, cfg);
+        }
+    }
+    g_free(key_id);
+}
+
+static void decode_record(xmt_message *msg, const xmt_json_doc *doc, guint32 object, int layer,
                           const xmt_config *cfg, void *user)
 {
     const sensors_ctx *ctx = user;
-    gboolean opaque = ctx->enciphered || has_cipher_key(doc, object);
+    gboolean opaque = !ctx->in_plaintext && (ctx->enciphered || has_cipher_key(doc, object));
     xmt_event *ev = xmt_event_from_json(msg, doc, object, layer, opaque ? record_rules : event_rules, cfg);
     if (opaque) {
         ev->opaque = TRUE;
         ev->name = "encrypted record";
         msg->encrypted = TRUE;
+        open_aes_record(msg, ctx, doc, object, layer, cfg);
     }
 }
 
@@ -263,7 +365,7 @@ void xmt_sensors_decode(const xmt_request *req, const xmt_form *form, const xmt_
     gint64 gzip_code = add_transport_facts(req, form, msg);
     xmt_message_add_fact(msg, XMT_FACT_PAYLOAD_PARAM, what, 0, xmt_span_make(XMT_LAYER_INPUT, payload->key_off, payload->key_len));
 
-    sensors_ctx ctx = { gzip_code == 9 || gzip_code == 13 };
+    sensors_ctx ctx = { req, gzip_code == 9 || gzip_code == 13, FALSE };
     msg->encrypted = ctx.enciphered;
     xmt_span text = xmt_peel_percent(msg, req, value_span(payload), what);
     check_crc(req, form, msg, text);

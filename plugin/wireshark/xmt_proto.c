@@ -145,9 +145,12 @@ int xmt_fact_field(xmt_fact_id id)
 static guint32 facts_for_tree(proto_tree *tree)
 {
     guint32 want = 0;
-    for (int id = 0; tree && id < XMT_FACT_COUNT; id++)
-        if (proto_field_is_referenced(tree, xmt_fact_field((xmt_fact_id)id)))
+    for (int id = 0; tree && id < XMT_FACT_COUNT; id++) {
+        int field = xmt_fact_field((xmt_fact_id)id);
+        /* A fact with no field yet (key_id, key_hash, key_source: issue 23's glue) is not shown. */
+        if (field >= 0 && proto_field_is_referenced(tree, field))
             want |= XMT_FACT_BIT(id);
+    }
     return want;
 }
 

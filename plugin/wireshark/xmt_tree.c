@@ -195,6 +195,9 @@ static void add_fact(proto_tree *tree, const xmt_decoded *map, const xmt_fact *f
         ms_to_nstime(f->num, &t);
         proto_tree_add_time(tree, xmt_hf.flush_time, SPAN_ARGS(map, f->span), &t);
         break;
+    case XMT_FACT_KEY_ID:        /* the glue's fields for these come with the xmtrack_keys table (issue 23) */
+    case XMT_FACT_KEY_HASH:
+    case XMT_FACT_KEY_SOURCE:
     case XMT_FACT_COUNT:
         break;
     }
@@ -209,7 +212,8 @@ static void add_facts(proto_tree *tree, xmt_decoded *map, const GArray *facts, g
     for (guint i = 0; i < facts->len; i++)
         present |= XMT_FACT_BIT(g_array_index(facts, xmt_fact, i).id);
     for (int id = 0; id < XMT_FACT_COUNT; id++) {
-        if (!(present & XMT_FACT_BIT(id)) || !proto_field_is_referenced(tree, xmt_fact_field((xmt_fact_id)id)))
+        int field = xmt_fact_field((xmt_fact_id)id);
+        if (!(present & XMT_FACT_BIT(id)) || field < 0 || !proto_field_is_referenced(tree, field))
             continue;
         for (guint i = 0; i < facts->len; i++)
             if (g_array_index(facts, xmt_fact, i).id == (xmt_fact_id)id && spend(map, 1, content))

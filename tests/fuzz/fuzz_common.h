@@ -133,6 +133,37 @@ G_GNUC_UNUSED static const xmt_watchlist *fuzz_watchlist(void)
 }
 #endif
 
+#ifdef XMT_FUZZ_HAVE_FIND_KEY
+/* Keys the fuzzed decoder may look up (cfg->find_key): the REAL keys of
+ * testdata/encrypted's aes_image (kid 7, AES-128), aes_ajax (kid 8, AES-256)
+ * and aes_beacon (kid 9, AES-192) captures, so their uploads in the seeds
+ * open and the plaintext paths are fuzzed, and a 15-byte key (kid 10) that
+ * AES refuses. */
+static const guint8 *fuzz_find_key(void *ctx, const char *sdk, const char *key_id, gsize *len, const char **source)
+{
+    static const struct { const char *id; const char *key; gsize len; } keys[] = {
+        { "7", "\x05\xeb\x61\xe1\x8d\x4d\x6a\xab\xb8\xca\x7a\xc4\xaa\xfc\x7d\xc1", 16 },
+        { "8", "\x0c\x69\x50\x6f\x2a\x18\x9c\xe7\xcd\x81\x39\x4f\x6b\x8e\x38\x8a"
+               "\xbd\xa0\xef\x6b\x64\x09\xc1\xe8\x15\x8c\x07\x06\xe4\xa2\x4b\xee", 32 },
+        { "9", "\x16\xa5\x2f\xd3\xe1\xb2\x3c\x34\xb4\xed\x9d\x3a\x23\x8f\xe8\x24"
+               "\x50\x4e\x59\x34\xe4\x88\xb5\x21", 24 },
+        { "10", "fifteen-bytes!!", 15 },
+    };
+    (void)ctx;
+    if (!sdk || !key_id)
+        FUZZ_FAIL("find_key without sdk or key_id");
+    for (gsize i = 0; i < G_N_ELEMENTS(keys); i++) {
+        if (strcmp(key_id, keys[i].id) == 0) {
+            *len = keys[i].len;
+            if (source)
+                *source = "the fuzzer's key table";
+            return (const guint8 *)keys[i].key;
+        }
+    }
+    return NULL;
+}
+#endif
+
 /* Configurations: 0 the plugin's defaults with the tree shown (members on);
  * 1 no tree but statistics (no members, privacy scan on); 2 small limits, so every limit path is reachable;
  * 3 the smallest limits the preferences allow, with the privacy scans on. */
@@ -140,6 +171,9 @@ G_GNUC_UNUSED static void fuzz_config_from(xmt_config *cfg, int variant)
 {
     memset(cfg, 0, sizeof *cfg);
     xmt_config_init(cfg);
+#ifdef XMT_FUZZ_HAVE_FIND_KEY
+    cfg->find_key = fuzz_find_key;
+#endif
     switch (variant & 3) {
     case 0:
         break;

@@ -352,7 +352,9 @@ def main():
     if args.clean and os.path.isdir(args.out):
         shutil.rmtree(args.out)
     captures = sorted(glob.glob(os.path.join(args.testdata, "*.pcap")) +
-                      glob.glob(os.path.join(args.testdata, "*.pcapng")))
+                      glob.glob(os.path.join(args.testdata, "*.pcapng")) +
+                      # the real Sensors web AES uploads (fuzz_common.h knows their keys)
+                      glob.glob(os.path.join(args.testdata, "encrypted", "*.pcapng")))
     if not captures:
         sys.exit("no captures in %s" % args.testdata)
     for capture in captures:
