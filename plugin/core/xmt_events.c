@@ -1,10 +1,10 @@
 /* xmt_events.c: walking a JSON event into facts and members. */
-#include "xmt_events.h"
-#include "xmt_peel.h"
-#include "xmt_pii.h"
-#include "xmt_search.h"
-#include "xmt_watch.h"
-#include "../layers/xmt_percent.h"
+#include "core/xmt_events.h"
+#include "core/xmt_peel.h"
+#include "core/xmt_pii.h"
+#include "core/xmt_search.h"
+#include "core/xmt_watch.h"
+#include "layers/xmt_percent.h"
 
 #include <string.h>
 
@@ -31,7 +31,7 @@ typedef struct {
     const xmt_fact_rule *active[ACTIVE_MAX];
     guint n_active;
     const xmt_config *cfg;
-    guint32 need;       /* facts to extract: wanted ones and what they derive from */
+    guint64 need;       /* facts to extract: wanted ones and what they derive from */
     gboolean leaves;    /* every leaf is reported (members, personal data, watch list) */
     xmt_event *ev;
     GString *path;      /* "payloads[1]"; only when leaves is TRUE */
@@ -39,9 +39,9 @@ typedef struct {
 } walk;
 
 /* The facts a config asks for, plus those the walk derives them from. */
-static guint32 needed_facts(const xmt_config *cfg)
+static guint64 needed_facts(const xmt_config *cfg)
 {
-    guint32 need = cfg->want_facts | XMT_FACT_BIT(XMT_FACT_EVENT) | XMT_FACT_BIT(XMT_FACT_EVENT_TYPE);
+    guint64 need = cfg->want_facts | XMT_FACT_BIT(XMT_FACT_EVENT) | XMT_FACT_BIT(XMT_FACT_EVENT_TYPE);
     if (need & XMT_FACT_BIT(XMT_FACT_SEARCH_TERM))
         need |= XMT_FACT_BIT(XMT_FACT_URL);  /* search terms are also read off page URLs */
     if (cfg->want_pii)
@@ -345,46 +345,47 @@ void xmt_decode_json_events(xmt_message *msg, const xmt_request *req, xmt_span s
     xmt_json_doc_clear(&doc);
 }
 
-/* Every element counts, objects or not: each non-object is an error, and
- * an array of 300,000 zeros must not cost 300,000 of them. */
-static gboolean event_limit_reached(xmt_message *msg, const xmt_json_node *n, int layer, const xmt_config *cfg,
-                                    guint elements_before)
+void xmt_for_each_object(xmt_message *msg, const xmt_json_doc *doc, guint32 node, int layer, const char *what,
+                         const xmt_config *cfg, xmt_event_fn decode_one, void *user)
 {
-    if (elements_before < cfg->max_events)
-        return FALSE;
-    xmt_message_add_error(msg, "limit", xmt_span_make(layer, n->off, n->len),
-                          "more than %u events in one message; the rest are not decoded", cfg->max_events);
-    return TRUE;
-}
-
-void xmt_for_each_event(xmt_message *msg, const xmt_json_doc *doc, int layer, const char *what,
-                        const xmt_config *cfg, xmt_event_fn decode_one, void *user)
-{
-    const xmt_json_node *root = xmt_json_node_at(doc, 0);
-    if (!root)
+    const xmt_json_node *n = xmt_json_node_at(doc, node);
+    if (!n)
         return;
-    if (root->type == XMT_JSON_OBJECT) {
-        if (root->flags & XMT_JSON_COMPLETE)
-            decode_one(msg, doc, 0, layer, cfg, user);
+    if (n->type == XMT_JSON_OBJECT) {
+        if (n->flags & XMT_JSON_COMPLETE)
+            decode_one(msg, doc, node, layer, cfg, user);
         return;
     }
-    if (root->type != XMT_JSON_ARRAY) {
-        xmt_message_add_error(msg, "JSON", xmt_span_make(layer, root->off, root->len),
+    if (n->type != XMT_JSON_ARRAY) {
+        xmt_message_add_error(msg, "JSON", xmt_span_make(layer, n->off, n->len),
                               "%s: expected an array or object of events", what);
         return;
     }
-    guint index = 0;
-    for (guint32 c = xmt_json_first_child(doc, 0); c != XMT_JSON_NONE; c = xmt_json_node_at(doc, c)->next, index++) {
-        const xmt_json_node *n = xmt_json_node_at(doc, c);
-        if (!(n->flags & XMT_JSON_COMPLETE))
+    guint index = 0, skipped = 0;
+    for (guint32 c = xmt_json_first_child(doc, node); c != XMT_JSON_NONE; c = xmt_json_node_at(doc, c)->next, index++) {
+        const xmt_json_node *child = xmt_json_node_at(doc, c);
+        if (!(child->flags & XMT_JSON_COMPLETE))
             break;  /* cut by a syntax error or a limit, already reported */
-        if (event_limit_reached(msg, n, layer, cfg, index))
+        /* Every element counts, objects or not: each non-object is an
+         * error, and an array of 300,000 zeros must not cost 300,000 of them. */
+        if (msg->events->len + skipped >= cfg->max_events) {
+            xmt_message_add_error(msg, "limit", xmt_span_make(layer, child->off, child->len),
+                                  "more than %u events in one message; the rest are not decoded", cfg->max_events);
             break;
-        if (n->type != XMT_JSON_OBJECT) {
-            xmt_message_add_error(msg, "JSON", xmt_span_make(layer, n->off, n->len),
+        }
+        if (child->type != XMT_JSON_OBJECT) {
+            xmt_message_add_error(msg, "JSON", xmt_span_make(layer, child->off, child->len),
                                   "%s: element %u is not an event object", what, index);
+            skipped++;
             continue;
         }
         decode_one(msg, doc, c, layer, cfg, user);
     }
 }
+
+void xmt_for_each_event(xmt_message *msg, const xmt_json_doc *doc, int layer, const char *what,
+                        const xmt_config *cfg, xmt_event_fn decode_one, void *user)
+{
+    xmt_for_each_object(msg, doc, 0, layer, what, cfg, decode_one, user);
+}
+

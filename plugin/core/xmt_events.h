@@ -8,9 +8,9 @@
 #ifndef XMT_EVENTS_H
 #define XMT_EVENTS_H
 
-#include "xmt_decode.h"
-#include "xmt_message.h"
-#include "../layers/xmt_json.h"
+#include "core/xmt_request.h"
+#include "core/xmt_message.h"
+#include "layers/xmt_json.h"
 
 typedef enum {
     XMT_RULE_STRING,   /* the leaf's text */
@@ -36,11 +36,17 @@ xmt_event *xmt_event_from_json(xmt_message *msg, const xmt_json_doc *doc, guint3
 void xmt_parse_json_span(xmt_message *msg, const xmt_request *req, xmt_span span, const char *what,
                          const xmt_config *cfg, xmt_json_doc *doc);
 
-/* The events of a document: the elements of a root array, or the root object
- * itself.  Stops at cfg->max_events (with an error) and at the first element
- * broken by a syntax error.  Calls decode_one for each complete object. */
+/* The events at a node: the elements of an array, or the object itself.
+ * Calls decode_one for each complete object; stops at the first element cut
+ * by a syntax error or a limit, and when the message holds cfg->max_events
+ * events (every element counts, objects or not: each other one is an error).
+ * Formats with events nested in their document call it for each array. */
 typedef void (*xmt_event_fn)(xmt_message *msg, const xmt_json_doc *doc, guint32 object, int layer,
                              const xmt_config *cfg, void *user);
+void xmt_for_each_object(xmt_message *msg, const xmt_json_doc *doc, guint32 node, int layer, const char *what,
+                         const xmt_config *cfg, xmt_event_fn decode_one, void *user);
+
+/* The events of a document: those of its root. */
 void xmt_for_each_event(xmt_message *msg, const xmt_json_doc *doc, int layer, const char *what,
                         const xmt_config *cfg, xmt_event_fn decode_one, void *user);
 

@@ -1,20 +1,17 @@
 /* xmt_message.c: construction and teardown of a decoded message. */
-#include "xmt_message.h"
+#include "core/xmt_message.h"
 
 #include <stdarg.h>
 #include <string.h>
 
-const char *xmt_sdk_name(xmt_sdk sdk)
+const char *xmt_fact_filter_name(xmt_fact_id id)
 {
-    switch (sdk) {
-    case XMT_SDK_SENSORS:        return "sensors";
-    case XMT_SDK_MIUI_ANALYTICS: return "miui_analytics";
-    case XMT_SDK_MIUI_TRACKER:   return "miui_tracker";
-    case XMT_SDK_MISTAT:         return "mistat";
-    case XMT_SDK_ONETRACK:       return "onetrack";
-    case XMT_SDK_NONE:           break;
-    }
-    return "none";
+    static const char *const names[XMT_FACT_COUNT] = {
+#define XMT_FACT_NAME(id, abbrev, name, type, blurb) [XMT_FACT_##id] = "xmtrack." abbrev,
+        XMT_FACTS(XMT_FACT_NAME)
+#undef XMT_FACT_NAME
+    };
+    return (guint)id < XMT_FACT_COUNT ? names[id] : "xmtrack.?";
 }
 
 const char *xmt_layer_kind_name(xmt_layer_kind kind)
@@ -88,7 +85,7 @@ static void event_free(gpointer p)
     /* the record itself is in the message's blocks */
 }
 
-xmt_message *xmt_message_new(xmt_sdk sdk)
+xmt_message *xmt_message_new(const char *sdk)
 {
     xmt_message *msg = g_new0(xmt_message, 1);
     msg->sdk = sdk;
@@ -250,4 +247,12 @@ gboolean xmt_event_has_string(const xmt_event *ev, xmt_fact_id id, const char *v
 const xmt_fact *xmt_message_fact(const xmt_message *msg, xmt_fact_id id)
 {
     return find_fact(msg->facts, id);
+}
+
+void xmt_message_count_events(xmt_message *msg)
+{
+    msg->event_count = 0;
+    for (guint i = 0; i < msg->events->len; i++)
+        if (!((const xmt_event *)g_ptr_array_index(msg->events, i))->opaque)
+            msg->event_count++;
 }

@@ -15,6 +15,8 @@
 
 #include <glib.h>
 
+#include "core/xmt_facts.h"
+
 /* The input the message was decoded from: the HTTP entity body, or the
  * query string of the request URI for GET beacons. */
 #define XMT_LAYER_INPUT (-1)
@@ -29,17 +31,7 @@ typedef struct {
     guint32 len;
 } xmt_span;
 
-typedef enum {
-    XMT_SDK_NONE = 0,
-    XMT_SDK_SENSORS,
-    XMT_SDK_MIUI_ANALYTICS,
-    XMT_SDK_MIUI_TRACKER,
-    XMT_SDK_MISTAT,
-    XMT_SDK_ONETRACK,
-} xmt_sdk;
 
-/* The contract name of an SDK (xmtrack.sdk), e.g. "sensors". */
-const char *xmt_sdk_name(xmt_sdk sdk);
 
 typedef enum {
     XMT_LAYER_PERCENT,   /* %XX escapes undone */
@@ -60,42 +52,7 @@ typedef struct {
     xmt_span from;       /* the span of the layer below that produced it */
 } xmt_layer;
 
-/* Typed facts.  The Wireshark side maps each id to one hf field; the core
- * decides which source key of which SDK feeds which fact. */
-typedef enum {
-    /* message level */
-    XMT_FACT_PROJECT,       /* str */
-    XMT_FACT_REGION,        /* str */
-    XMT_FACT_GZIP_CODE,     /* num */
-    XMT_FACT_CRC,           /* num (signed 32-bit) */
-    XMT_FACT_INSTANT,       /* bool in num */
-    XMT_FACT_DRY_RUN,       /* bool in num */
-    XMT_FACT_PAYLOAD_PARAM, /* str: name of the form parameter carrying the payload */
-    /* event level */
-    XMT_FACT_EVENT,         /* str */
-    XMT_FACT_EVENT_TYPE,    /* str */
-    XMT_FACT_TIME,          /* num: epoch milliseconds */
-    XMT_FACT_DISTINCT_ID,   /* str */
-    XMT_FACT_MODEL,         /* str */
-    XMT_FACT_OS_VERSION,    /* str */
-    XMT_FACT_APP,           /* str */
-    XMT_FACT_URL,           /* str */
-    XMT_FACT_SEARCH_TERM,   /* str */
-    XMT_FACT_FLUSH_TIME,    /* num: epoch milliseconds */
-    XMT_FACT_EKEY,          /* str: encrypted session key (Sensors gzip 9/13) */
-    XMT_FACT_PKV,           /* num: public key version */
-    XMT_FACT_CIPHERTEXT,    /* str: one enciphered payload, as sent */
-    /* Xiaomi's own SDKs (MIUI Analytics, MIUI tracker, MiStat, OneTrack) */
-    XMT_FACT_PARAM,         /* str: a clear-text form field or vendor header, "name=value" */
-    XMT_FACT_SESSION_ID,    /* str: OneTrack OT_SID / H.sid, MIUI Analytics record sid */
-    XMT_FACT_CIPHER_LEN,    /* num: bytes of an enciphered payload as sent */
-    XMT_FACT_DERIVED_KEY,   /* str: a key rebuilt from the request itself (MiStat v2) */
-    /* keys of enciphered payloads (Sensors web AES plugin; issue 23) */
-    XMT_FACT_KEY_ID,        /* str: the key id an enciphered payload names, as sent (xmtrack.key_id) */
-    XMT_FACT_KEY_HASH,      /* str: the AES plugin's key_hash, as sent */
-    XMT_FACT_KEY_SOURCE,    /* str: where the key that opened the payload came from (the find_key callback's word) */
-    XMT_FACT_COUNT
-} xmt_fact_id;
+/* Typed facts: the list, and what each one is, is xmt_facts.h. */
 
 typedef struct {
     xmt_fact_id id;
@@ -132,8 +89,15 @@ typedef struct {
     xmt_span span;
 } xmt_error;
 
+/* What a format tells the core about its events, as data: the core knows
+ * no vendor (formats/ hand this over with each message they decode). */
 typedef struct {
-    xmt_sdk sdk;
+    const char *signup_type;  /* the record type whose distinct_id is an account id ("track_signup"), or NULL */
+} xmt_event_profile;
+
+typedef struct {
+    const char *sdk;     /* the format's contract name (xmtrack.sdk), e.g. "sensors"; static */
+    const xmt_event_profile *profile;  /* NULL: none */
     gboolean has_crc;
     gboolean crc_valid;
     gboolean has_sign;   /* a form signature whose formula is known was sent (xmt_sign.h) */
@@ -154,7 +118,10 @@ typedef struct {
     struct xmt_block *blocks;  /* where the events and layers live (xmt_message.c) */
 } xmt_message;
 
-xmt_message *xmt_message_new(xmt_sdk sdk);
+xmt_message *xmt_message_new(const char *sdk);
+/* Sets event_count: the decoded events (opaque records left out).  Once, by
+ * the dispatch, when the format has decoded the message. */
+void xmt_message_count_events(xmt_message *msg);
 void xmt_message_free(xmt_message *msg);
 
 /* Strings copied into the message's chunk. */

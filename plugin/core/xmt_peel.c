@@ -1,9 +1,9 @@
 /* xmt_peel.c: percent, base64 and compression layers of a payload value. */
-#include "xmt_peel.h"
+#include "core/xmt_peel.h"
 
-#include "../layers/xmt_base64.h"
-#include "../layers/xmt_inflate.h"
-#include "../layers/xmt_percent.h"
+#include "layers/xmt_base64.h"
+#include "layers/xmt_inflate.h"
+#include "layers/xmt_percent.h"
 
 const guint8 *xmt_span_data(const xmt_message *msg, const xmt_request *req, xmt_span span)
 {

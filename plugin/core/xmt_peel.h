@@ -7,8 +7,8 @@
 #ifndef XMT_PEEL_H
 #define XMT_PEEL_H
 
-#include "xmt_decode.h"
-#include "xmt_message.h"
+#include "core/xmt_request.h"
+#include "core/xmt_message.h"
 
 /* The bytes a span points at: the request input, or a layer. */
 const guint8 *xmt_span_data(const xmt_message *msg, const xmt_request *req, xmt_span span);

@@ -4,7 +4,7 @@
  * case, without a leading '$' or array index) with a validation of the
  * value.  Formats specific enough to stand alone (e-mail, MAC, E.164 phone,
  * IMEI with a known reporting-body prefix) need no key hint. */
-#include "xmt_pii.h"
+#include "core/xmt_pii.h"
 
 #include <string.h>
 
@@ -430,21 +430,25 @@ static const char *location_text(xmt_message *msg, const xmt_event *ev)
     return xmt_message_printf(msg, "%s,%s (%s,%s in degrees)", ev->geo_lat, ev->geo_lon, lat, lon);
 }
 
+/* A fact's value as personal data, found at the fact's field. */
 static void facts_as_pii(xmt_message *msg, xmt_event *ev, xmt_fact_id fact, xmt_pii_kind kind, const char *path)
 {
     const xmt_fact *f = xmt_event_fact(ev, fact);
     if (f && f->str)
-        xmt_pii_record(msg, ev, kind, path, f->str, f->span);
+        xmt_pii_record(msg, ev, kind, path ? path : xmt_fact_filter_name(fact), f->str, f->span);
 }
 
 void xmt_pii_scan_event(xmt_message *msg, xmt_event *ev)
 {
     if (ev->geo_lat && ev->geo_lon && ev->geo_lat_form == ev->geo_lon_form)
         xmt_pii_record(msg, ev, XMT_PII_LOCATION, "latitude/longitude", location_text(msg, ev), ev->geo_span);
-    facts_as_pii(msg, ev, XMT_FACT_URL, XMT_PII_URL, "xmtrack.url");
-    facts_as_pii(msg, ev, XMT_FACT_SEARCH_TERM, XMT_PII_SEARCH, "xmtrack.search_term");
-    /* A Sensors sign-up ties the device to the account: its distinct_id is the account id. */
-    const xmt_fact *type = xmt_event_fact(ev, XMT_FACT_EVENT_TYPE);
-    if (type && type->str && strcmp(type->str, "track_signup") == 0)
-        facts_as_pii(msg, ev, XMT_FACT_DISTINCT_ID, XMT_PII_ACCOUNT_ID, "distinct_id (track_signup)");
+    facts_as_pii(msg, ev, XMT_FACT_URL, XMT_PII_URL, NULL);
+    facts_as_pii(msg, ev, XMT_FACT_SEARCH_TERM, XMT_PII_SEARCH, NULL);
+    /* A sign-up ties the device to the account: its distinct_id is the
+     * account id.  Which record type signs up is the format's to say. */
+    const char *signup = msg->profile ? msg->profile->signup_type : NULL;
+    const xmt_fact *type = signup ? xmt_event_fact(ev, XMT_FACT_EVENT_TYPE) : NULL;
+    if (type && type->str && strcmp(type->str, signup) == 0)
+        facts_as_pii(msg, ev, XMT_FACT_DISTINCT_ID, XMT_PII_ACCOUNT_ID,
+                     xmt_message_printf(msg, "distinct_id (%s)", signup));
 }

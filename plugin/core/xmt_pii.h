@@ -8,7 +8,7 @@
 #define XMT_PII_H
 
 #include <glib.h>
-#include "xmt_message.h"
+#include "core/xmt_message.h"
 
 typedef enum {
     XMT_PII_IMEI,

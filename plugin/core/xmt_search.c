@@ -1,7 +1,7 @@
 /* xmt_search.c: search-engine result URLs.  GLib's GUri parses the URL; the
  * engine table says which query parameter carries the search. */
-#include "xmt_search.h"
-#include "../layers/xmt_percent.h"
+#include "core/xmt_search.h"
+#include "layers/xmt_percent.h"
 
 #include <string.h>
 

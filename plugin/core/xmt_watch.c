@@ -4,7 +4,7 @@
  * send identifiers in: as is, hex of its MD5, SHA-1 and SHA-256 (matched in
  * either case), and base64.  Matching a leaf is then substring searches
  * only; an empty list costs nothing (callers check xmt_watchlist_is_empty). */
-#include "xmt_watch.h"
+#include "core/xmt_watch.h"
 
 #include <string.h>
 #include <wsutil/wsgcrypt.h>

@@ -4,7 +4,7 @@
 #define XMT_WATCH_H
 
 #include <glib.h>
-#include "xmt_message.h"
+#include "core/xmt_message.h"
 
 typedef struct xmt_watchlist xmt_watchlist;
 

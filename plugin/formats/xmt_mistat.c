@@ -14,11 +14,12 @@
  * The cipher is libgcrypt's, through Wireshark's wrapper header, which the
  * core can include without epan (it only needs GLib and the headers).
  */
-#include "xmt_mistat.h"
+#include "formats/xmt_format.h"
+#include "formats/xmt_mistat.h"
 
-#include "xmt_sign.h"
-#include "xmt_xiaomi.h"
-#include "../core/xmt_peel.h"
+#include "formats/xmt_sign.h"
+#include "formats/xmt_format_kit.h"
+#include "core/xmt_peel.h"
 
 #include <string.h>
 #include <wsutil/wsgcrypt.h>
@@ -58,7 +59,7 @@ static gboolean is_v3(const xmt_request *req, const xmt_form *form)
            (xmt_form_find(form, "ai") && xmt_request_path_ends(req, "/mistats/v3"));
 }
 
-gboolean xmt_mistat_recognise(const xmt_request *req, const xmt_form *form)
+static gboolean recognise(const xmt_request *req, const xmt_form *form)
 {
     return is_v2(req, form) || is_v3(req, form);
 }
@@ -194,7 +195,7 @@ static void decode_value(xmt_message *msg, const xmt_json_doc *doc, guint32 obje
 {
     xmt_event *ev = xmt_event_from_json(msg, doc, object, layer, value_rules, cfg);
     add_category(msg, ev, doc, *(const guint32 *)user, layer);
-    xmt_xiaomi_add_url_facts(msg, ev, doc, object, layer, cfg);
+    xmt_kit_add_url_facts(msg, ev, doc, object, layer, cfg);
 }
 
 static void decode_category(xmt_message *msg, const xmt_json_doc *doc, guint32 object, int layer,
@@ -205,11 +206,11 @@ static void decode_category(xmt_message *msg, const xmt_json_doc *doc, guint32 o
     guint32 values = xmt_json_member(doc, object, "values");
     guint32 first = values != XMT_JSON_NONE ? xmt_json_first_child(doc, values) : XMT_JSON_NONE;
     if (first != XMT_JSON_NONE && xmt_json_node_at(doc, first)->type == XMT_JSON_OBJECT) {
-        xmt_xiaomi_for_each_object(msg, doc, values, layer, "stat_value: values", cfg, decode_value, &category);
+        xmt_for_each_object(msg, doc, values, layer, "stat_value: values", cfg, decode_value, &category);
         return;
     }
     xmt_event *ev = xmt_event_from_json(msg, doc, object, layer, category_rules, cfg);
-    xmt_xiaomi_add_url_facts(msg, ev, doc, object, layer, cfg);
+    xmt_kit_add_url_facts(msg, ev, doc, object, layer, cfg);
 }
 
 static void decode_batch(xmt_message *msg, const xmt_json_doc *doc, guint32 object, int layer,
@@ -217,7 +218,7 @@ static void decode_batch(xmt_message *msg, const xmt_json_doc *doc, guint32 obje
 {
     guint32 content = xmt_json_member(doc, object, "content");
     if (content != XMT_JSON_NONE)
-        xmt_xiaomi_for_each_object(msg, doc, content, layer, "stat_value: content", cfg, decode_category, user);
+        xmt_for_each_object(msg, doc, content, layer, "stat_value: content", cfg, decode_category, user);
 }
 
 static void decode_plaintext(xmt_message *msg, const xmt_request *req, int layer, const xmt_config *cfg)
@@ -239,7 +240,7 @@ static void decode_plaintext(xmt_message *msg, const xmt_request *req, int layer
     msg->json = json;
     xmt_json_doc doc;
     xmt_parse_json_span(msg, req, json, "stat_value", cfg, &doc);
-    xmt_xiaomi_for_each_object(msg, &doc, 0, layer, "stat_value", cfg, decode_batch, NULL);
+    xmt_for_each_object(msg, &doc, 0, layer, "stat_value", cfg, decode_batch, NULL);
     xmt_json_doc_clear(&doc);
 }
 
@@ -248,7 +249,7 @@ static gboolean key_inputs(xmt_message *msg, const xmt_form *form, xmt_span text
 {
     static const char *const names[3] = { "app_id", "app_key", "device_id" };
     for (int i = 0; i < 3; i++) {
-        in[i] = xmt_xiaomi_form_value(msg, form, names[i]);
+        in[i] = xmt_kit_form_value(msg, form, names[i]);
         if (!in[i]) {
             xmt_message_add_error(msg, "AES", text, "stat_value: cannot rebuild the key: the form has no %s",
                                   names[i]);
@@ -263,22 +264,22 @@ static void share_identity(const xmt_form *form, xmt_message *msg, xmt_shared *s
 {
     const xmt_form_param *app = xmt_form_find(form, app_field);
     if (app)
-        xmt_shared_add_fact(shared, XMT_FACT_APP, xmt_xiaomi_form_value(msg, form, app_field), 0,
-                            xmt_xiaomi_value_span(app));
+        xmt_shared_add_fact(shared, XMT_FACT_APP, xmt_kit_form_value(msg, form, app_field), 0,
+                            xmt_kit_value_span(app));
     const xmt_form_param *device = device_field ? xmt_form_find(form, device_field) : NULL;
     if (device)
-        xmt_shared_add_fact(shared, XMT_FACT_DISTINCT_ID, xmt_xiaomi_form_value(msg, form, device_field), 0,
-                            xmt_xiaomi_value_span(device));
+        xmt_shared_add_fact(shared, XMT_FACT_DISTINCT_ID, xmt_kit_form_value(msg, form, device_field), 0,
+                            xmt_kit_value_span(device));
 }
 
 static void decode_v2(const xmt_request *req, const xmt_form *form, const xmt_config *cfg, xmt_message *msg,
                       xmt_shared *shared)
 {
-    const xmt_form_param *stat_value = xmt_xiaomi_payload_param(msg, form, "stat_value");
+    const xmt_form_param *stat_value = xmt_kit_payload_param(msg, form, "stat_value");
     share_identity(form, msg, shared, "app_id", "device_id");
     msg->encrypted = TRUE;
 
-    xmt_span text = xmt_peel_percent(msg, req, xmt_xiaomi_value_span(stat_value), "stat_value");
+    xmt_span text = xmt_peel_percent(msg, req, xmt_kit_value_span(stat_value), "stat_value");
     const char *in[3];
     int layer = -1;
     if (key_inputs(msg, form, text, in)) {
@@ -290,7 +291,7 @@ static void decode_v2(const xmt_request *req, const xmt_form *form, const xmt_co
             layer = decrypt_stat_value(msg, req, text, key);
     }
     if (layer < 0) {
-        xmt_xiaomi_add_cipher_value(msg, req, "stat_value", "stat_value (not decrypted)", text, XMT_FACT_CIPHERTEXT);
+        xmt_kit_add_cipher_value(msg, req, "stat_value", "stat_value (not decrypted)", text, XMT_FACT_CIPHERTEXT);
         return;
     }
     msg->decrypted = TRUE;
@@ -300,13 +301,13 @@ static void decode_v2(const xmt_request *req, const xmt_form *form, const xmt_co
 /* v3: everything but p is in the clear; p's key came from key_get. */
 static void decode_v3(const xmt_request *req, const xmt_form *form, xmt_message *msg, xmt_shared *shared)
 {
-    const xmt_form_param *p = xmt_xiaomi_payload_param(msg, form, "p");
+    const xmt_form_param *p = xmt_kit_payload_param(msg, form, "p");
     share_identity(form, msg, shared, "ai", NULL);
-    xmt_span text = xmt_peel_percent(msg, req, xmt_xiaomi_value_span(p), "p");
-    xmt_xiaomi_add_cipher_value(msg, req, "p", "p (key from key_get)", text, XMT_FACT_CIPHERTEXT);
+    xmt_span text = xmt_peel_percent(msg, req, xmt_kit_value_span(p), "p");
+    xmt_kit_add_cipher_value(msg, req, "p", "p (key from key_get)", text, XMT_FACT_CIPHERTEXT);
 }
 
-void xmt_mistat_decode(const xmt_request *req, const xmt_form *form, const xmt_config *cfg, xmt_message *msg)
+static void decode(const xmt_request *req, const xmt_form *form, const xmt_config *cfg, xmt_message *msg)
 {
     xmt_shared shared;
     xmt_shared_init(&shared, msg, "");
@@ -318,3 +319,16 @@ void xmt_mistat_decode(const xmt_request *req, const xmt_form *form, const xmt_c
         decode_v3(req, form, msg, &shared);
     xmt_shared_finish(&shared, msg);
 }
+
+/* MiStat sends its v2 pairs as a GET on some phones (stat_value=), and v3's
+ * (sv=, ai=) the same way. */
+static const char *const query_markers[] = { "stat_value", "sv", "ai", NULL };
+
+const xmt_format xmt_format_mistat = {
+    .name = "mistat",
+    .title = "MiStat",
+    .shapes = XMT_SHAPE_FORM_BODY | XMT_SHAPE_URI_QUERY,
+    .query_markers = query_markers,
+    .recognise_form = recognise,
+    .decode_form = decode,
+};

@@ -5,11 +5,9 @@
 #ifndef XMT_MISTAT_H
 #define XMT_MISTAT_H
 
-#include "../core/xmt_decode.h"
-#include "../layers/xmt_form.h"
+#include "core/xmt_request.h"
+#include "layers/xmt_form.h"
 
-gboolean xmt_mistat_recognise(const xmt_request *req, const xmt_form *form);
-void xmt_mistat_decode(const xmt_request *req, const xmt_form *form, const xmt_config *cfg, xmt_message *msg);
 
 /* The v2 key: the first 16 characters of the upper-case hex MD5 of
  * "seed:<app_id>-<app_key>-<device_id>" (asyncjobs/c.java), NUL-terminated.

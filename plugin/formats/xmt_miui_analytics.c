@@ -9,11 +9,11 @@
  * event and its leaves become members "H.<key>" of every event, ahead of
  * the record's own header (whose keys are different ones: key, eventTime..).
  */
-#include "xmt_miui_analytics.h"
+#include "formats/xmt_format.h"
 
-#include "xmt_xiaomi.h"
-#include "../core/xmt_peel.h"
-#include "../layers/xmt_base64.h"
+#include "formats/xmt_format_kit.h"
+#include "core/xmt_peel.h"
+#include "layers/xmt_base64.h"
 
 /* The batch header, paths from inside "H". */
 static const xmt_fact_rule device_rules[] = {
@@ -25,7 +25,7 @@ static const xmt_fact_rule device_rules[] = {
     XMT_RULES_END
 };
 
-/* One record; any web address in it is found by xmt_xiaomi_add_url_facts(). */
+/* One record; any web address in it is found by xmt_kit_add_url_facts(). */
 static const xmt_fact_rule record_rules[] = {
     { "H.key",         XMT_FACT_EVENT,       XMT_RULE_STRING },
     { "H.eventTime",   XMT_FACT_TIME,        XMT_RULE_NUMBER },
@@ -34,7 +34,7 @@ static const xmt_fact_rule record_rules[] = {
     XMT_RULES_END
 };
 
-gboolean xmt_miui_analytics_recognise(const xmt_request *req, const xmt_form *form)
+static gboolean recognise(const xmt_request *req, const xmt_form *form)
 {
     const xmt_form_param *value = xmt_form_find(form, "value");
     if (!value)
@@ -49,11 +49,11 @@ gboolean xmt_miui_analytics_recognise(const xmt_request *req, const xmt_form *fo
 static void add_transport_facts(const xmt_request *req, const xmt_form *form, xmt_message *msg)
 {
     static const char *const payload[] = { "value", NULL };
-    xmt_xiaomi_add_form_params(msg, form, payload);
+    xmt_kit_add_form_params(msg, form, payload);
     const xmt_form_param *ts = xmt_form_find(form, "ts");
     gint64 ms;
     if (ts && xmt_form_value_int64(form, ts, &ms))
-        xmt_message_add_fact(msg, XMT_FACT_FLUSH_TIME, NULL, ms, xmt_xiaomi_value_span(ts));
+        xmt_message_add_fact(msg, XMT_FACT_FLUSH_TIME, NULL, ms, xmt_kit_value_span(ts));
     if (req->gzip_header >= 0)
         xmt_message_add_fact(msg, XMT_FACT_PARAM, req->gzip_header ? "gzip=1" : "gzip=0", 0,
                              xmt_span_make(XMT_LAYER_INPUT, 0, 0));
@@ -64,7 +64,7 @@ static void decode_record(xmt_message *msg, const xmt_json_doc *doc, guint32 obj
 {
     (void)user;
     xmt_event *ev = xmt_event_from_json(msg, doc, object, layer, record_rules, cfg);
-    xmt_xiaomi_add_url_facts(msg, ev, doc, object, layer, cfg);
+    xmt_kit_add_url_facts(msg, ev, doc, object, layer, cfg);
 }
 
 static void decode_batch(xmt_message *msg, const xmt_json_doc *doc, int layer, const xmt_config *cfg)
@@ -84,14 +84,14 @@ static void decode_batch(xmt_message *msg, const xmt_json_doc *doc, int layer, c
         xmt_shared_from_json(&device, msg, doc, header, layer, device_rules, cfg);
     guint32 records = xmt_json_member(doc, 0, "B");
     if (records != XMT_JSON_NONE)
-        xmt_xiaomi_for_each_object(msg, doc, records, layer, "value: B", cfg, decode_record, NULL);
+        xmt_for_each_object(msg, doc, records, layer, "value: B", cfg, decode_record, NULL);
     else if (root->flags & XMT_JSON_COMPLETE)
         xmt_message_add_error(msg, "JSON", xmt_span_make(layer, root->off, root->len),
                               "value: no \"B\" array of records");
     xmt_shared_finish(&device, msg);
 }
 
-void xmt_miui_analytics_decode(const xmt_request *req, const xmt_form *form, const xmt_config *cfg, xmt_message *msg)
+static void decode(const xmt_request *req, const xmt_form *form, const xmt_config *cfg, xmt_message *msg)
 {
     const xmt_form_param *value = xmt_form_find(form, "value");
     add_transport_facts(req, form, msg);
@@ -99,7 +99,7 @@ void xmt_miui_analytics_decode(const xmt_request *req, const xmt_form *form, con
                          xmt_span_make(XMT_LAYER_INPUT, value->key_off, value->key_len));
     /* Base64 in either alphabet, then gzip when the bytes say so: the
      * "gzip:" header is shown, but the bytes decide. */
-    xmt_span text = xmt_peel_percent(msg, req, xmt_xiaomi_value_span(value), "value");
+    xmt_span text = xmt_peel_percent(msg, req, xmt_kit_value_span(value), "value");
     xmt_span json;
     if (!xmt_peel_to_json(msg, req, text, "value", cfg, &json))
         return;
@@ -110,3 +110,11 @@ void xmt_miui_analytics_decode(const xmt_request *req, const xmt_form *form, con
     decode_batch(msg, &doc, json.layer, cfg);
     xmt_json_doc_clear(&doc);
 }
+
+const xmt_format xmt_format_miui_analytics = {
+    .name = "miui_analytics",
+    .title = "MIUI Analytics",
+    .shapes = XMT_SHAPE_FORM_BODY,
+    .recognise_form = recognise,
+    .decode_form = decode,
+};

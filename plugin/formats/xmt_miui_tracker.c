@@ -7,11 +7,11 @@
  * _app_package_, the tracker's default parameters (imei, model,
  * rom_version, app_version) and the event's own parameters, flat.
  */
-#include "xmt_miui_tracker.h"
+#include "formats/xmt_format.h"
 
-#include "xmt_xiaomi.h"
-#include "../core/xmt_peel.h"
-#include "../layers/xmt_base64.h"
+#include "formats/xmt_format_kit.h"
+#include "core/xmt_peel.h"
+#include "layers/xmt_base64.h"
 
 #include <string.h>
 
@@ -27,7 +27,7 @@ static const xmt_fact_rule map_rules[] = {
     XMT_RULES_END
 };
 
-gboolean xmt_miui_tracker_recognise(const xmt_request *req, const xmt_form *form)
+static gboolean recognise(const xmt_request *req, const xmt_form *form)
 {
     const xmt_form_param *t = xmt_form_find(form, "t");
     const xmt_form_param *value = xmt_form_find(form, "value");
@@ -48,7 +48,7 @@ static void add_app_from_t(const xmt_form *form, xmt_message *msg, xmt_shared *s
         return;
     char *value = xmt_form_value_dup(form, t);
     if (value[prefix] != '\0' && strcmp(value + prefix, "null") != 0)
-        xmt_shared_add_fact(shared, XMT_FACT_APP, xmt_xiaomi_text(msg, value + prefix, -1), 0,
+        xmt_shared_add_fact(shared, XMT_FACT_APP, xmt_kit_text(msg, value + prefix, -1), 0,
                             xmt_span_make(XMT_LAYER_INPUT, t->val_off + prefix, t->val_len - prefix));
     g_free(value);
 }
@@ -58,20 +58,28 @@ static void decode_map(xmt_message *msg, const xmt_json_doc *doc, guint32 object
 {
     (void)user;
     xmt_event *ev = xmt_event_from_json(msg, doc, object, layer, map_rules, cfg);
-    xmt_xiaomi_add_url_facts(msg, ev, doc, object, layer, cfg);
+    xmt_kit_add_url_facts(msg, ev, doc, object, layer, cfg);
 }
 
-void xmt_miui_tracker_decode(const xmt_request *req, const xmt_form *form, const xmt_config *cfg, xmt_message *msg)
+static void decode(const xmt_request *req, const xmt_form *form, const xmt_config *cfg, xmt_message *msg)
 {
-    const xmt_form_param *value = xmt_xiaomi_payload_param(msg, form, "value");
+    const xmt_form_param *value = xmt_kit_payload_param(msg, form, "value");
     xmt_shared sender;
     xmt_shared_init(&sender, msg, "");
     add_app_from_t(form, msg, &sender);
 
-    xmt_span text = xmt_peel_percent(msg, req, xmt_xiaomi_value_span(value), "value");
+    xmt_span text = xmt_peel_percent(msg, req, xmt_kit_value_span(value), "value");
     xmt_span json;
     if (xmt_peel_to_json(msg, req, text, "value", cfg, &json)) {
         xmt_decode_json_events(msg, req, json, "value", cfg, decode_map, NULL);
     }
     xmt_shared_finish(&sender, msg);
 }
+
+const xmt_format xmt_format_miui_tracker = {
+    .name = "miui_tracker",
+    .title = "MIUI tracker",
+    .shapes = XMT_SHAPE_FORM_BODY,
+    .recognise_form = recognise,
+    .decode_form = decode,
+};

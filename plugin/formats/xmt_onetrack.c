@@ -4,19 +4,19 @@
  * path and host are hints, used alone only when the headers are unknown
  * (Wireshark 4.0's http heuristic hands over no headers).
  */
-#include "xmt_onetrack.h"
+#include "formats/xmt_format.h"
 
-#include "xmt_sign.h"
-#include "xmt_xiaomi.h"
-#include "../core/xmt_peel.h"
-#include "../core/xmt_pii.h"
+#include "formats/xmt_sign.h"
+#include "formats/xmt_format_kit.h"
+#include "core/xmt_peel.h"
+#include "core/xmt_pii.h"
 
 #include <string.h>
 
 #define AES_BLOCK 16
 
 /* One record of the plain variant; any web address in it is found by
- * xmt_xiaomi_add_url_facts(). */
+ * xmt_kit_add_url_facts(). */
 static const xmt_fact_rule record_rules[] = {
     { "H.event",       XMT_FACT_EVENT,       XMT_RULE_STRING },
     { "H.e_ts",        XMT_FACT_TIME,        XMT_RULE_NUMBER },
@@ -75,7 +75,7 @@ static gboolean record_marker(const xmt_request *req)
     return (gsize)(req->data + req->len - p) >= sizeof marker - 1 && memcmp(p, marker, sizeof marker - 1) == 0;
 }
 
-gboolean xmt_onetrack_recognise_body(const xmt_request *req)
+static gboolean recognise_body(const xmt_request *req)
 {
     if (req->kind != XMT_INPUT_BODY || xmt_request_path_ends(req, "/key_get"))
         return FALSE;
@@ -86,7 +86,7 @@ gboolean xmt_onetrack_recognise_body(const xmt_request *req)
     return !req->header && xmt_request_path_ends(req, "/track/v4") && xmt_request_host_in(req, "miui.com");
 }
 
-gboolean xmt_onetrack_recognise(const xmt_request *req, const xmt_form *form)
+static gboolean recognise(const xmt_request *req, const xmt_form *form)
 {
     return xmt_form_find(form, "secretKey") &&
            (xmt_form_find(form, "sign") || xmt_request_path_ends(req, "/key_get"));
@@ -99,13 +99,13 @@ static void add_header_facts(const xmt_request *req, xmt_message *msg, xmt_share
 {
     xmt_span nowhere = xmt_span_make(XMT_LAYER_INPUT, 0, 0);
     for (gsize i = 0; i < G_N_ELEMENTS(ot_headers); i++)
-        xmt_xiaomi_add_header_param(msg, req, ot_headers[i].lower, ot_headers[i].display);
+        xmt_kit_add_header_param(msg, req, ot_headers[i].lower, ot_headers[i].display);
     const char *sid = xmt_request_header(req, "ot_sid");
     if (sid)
-        xmt_shared_add_fact(shared, XMT_FACT_SESSION_ID, xmt_xiaomi_text(msg, sid, -1), 0, nowhere);
+        xmt_shared_add_fact(shared, XMT_FACT_SESSION_ID, xmt_kit_text(msg, sid, -1), 0, nowhere);
     const char *sender = xmt_request_header(req, "ot_sender");
     if (sender)
-        xmt_shared_add_fact(shared, XMT_FACT_APP, xmt_xiaomi_text(msg, sender, -1), 0, nowhere);
+        xmt_shared_add_fact(shared, XMT_FACT_APP, xmt_kit_text(msg, sender, -1), 0, nowhere);
     const char *ts = xmt_request_header(req, "ot_ts");
     gint64 ms;
     if (ts && ts[0] && strspn(ts, "0123456789") == strlen(ts) && strlen(ts) <= 18 &&
@@ -143,7 +143,7 @@ static void decode_record(xmt_message *msg, const xmt_json_doc *doc, guint32 obj
     xmt_event *ev = xmt_event_from_json(msg, doc, object, layer, record_rules, cfg);
     if (cfg->want_pii)
         classify_uid(msg, ev, doc, object);
-    xmt_xiaomi_add_url_facts(msg, ev, doc, object, layer, cfg);
+    xmt_kit_add_url_facts(msg, ev, doc, object, layer, cfg);
 }
 
 static void decode_plain(const xmt_request *req, const xmt_config *cfg, xmt_message *msg)
@@ -156,14 +156,14 @@ static void decode_enciphered(const xmt_request *req, xmt_message *msg)
 {
     xmt_span body = xmt_span_make(XMT_LAYER_INPUT, 0, req->len);
     xmt_message_add_fact(msg, XMT_FACT_CIPHER_LEN, NULL, (gint64)req->len, body);
-    xmt_xiaomi_add_opaque_record(msg, "encrypted batch (key from key_get)", body);
+    xmt_kit_add_opaque_record(msg, "encrypted batch (key from key_get)", body);
     if (req->len % AES_BLOCK)
         xmt_message_add_error(msg, "AES", body,
                               "body of %" G_GSIZE_FORMAT " bytes is not a whole number of 16-byte AES blocks "
                               "(cut short, or not OneTrack ciphertext)", req->len);
 }
 
-void xmt_onetrack_decode_body(const xmt_request *req, const xmt_config *cfg, xmt_message *msg)
+static void decode_body(const xmt_request *req, const xmt_config *cfg, xmt_message *msg)
 {
     xmt_shared shared;
     xmt_shared_init(&shared, msg, "");
@@ -177,17 +177,27 @@ void xmt_onetrack_decode_body(const xmt_request *req, const xmt_config *cfg, xmt
     xmt_shared_finish(&shared, msg);
 }
 
-void xmt_onetrack_decode(const xmt_request *req, const xmt_form *form, const xmt_config *cfg, xmt_message *msg)
+static void decode(const xmt_request *req, const xmt_form *form, const xmt_config *cfg, xmt_message *msg)
 {
     (void)cfg;
-    const xmt_form_param *secret = xmt_xiaomi_payload_param(msg, form, "secretKey");
+    const xmt_form_param *secret = xmt_kit_payload_param(msg, form, "secretKey");
     xmt_sign_check(msg, form, XMT_SIGN_SALT_ONETRACK);  /* every form request (g/b.java) */
     xmt_shared shared;
     xmt_shared_init(&shared, msg, "");
     add_header_facts(req, msg, &shared);
-    xmt_span text = xmt_peel_percent(msg, req, xmt_xiaomi_value_span(secret), "secretKey");
+    xmt_span text = xmt_peel_percent(msg, req, xmt_kit_value_span(secret), "secretKey");
     /* The client's AES key, wrapped with the server's RSA key: the same kind of
      * datum as Sensors' ekey, so the same field. */
-    xmt_xiaomi_add_cipher_value(msg, req, "secretKey", "key exchange (RSA-wrapped AES key)", text, XMT_FACT_EKEY);
+    xmt_kit_add_cipher_value(msg, req, "secretKey", "key exchange (RSA-wrapped AES key)", text, XMT_FACT_EKEY);
     xmt_shared_finish(&shared, msg);
 }
+
+const xmt_format xmt_format_onetrack = {
+    .name = "onetrack",
+    .title = "OneTrack",
+    .shapes = XMT_SHAPE_FORM_BODY | XMT_SHAPE_RAW_BODY,
+    .recognise_form = recognise,
+    .decode_form = decode,
+    .recognise_raw = recognise_body,
+    .decode_raw = decode_body,
+};

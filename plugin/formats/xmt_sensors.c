@@ -10,13 +10,14 @@
  *       base64(IV || AES-CBC(key, JSON object)), opened when cfg->find_key knows key_id
  *       (docs/formats/sensors-encryption.md)
  */
-#include "xmt_sensors.h"
+#include "formats/xmt_format.h"
+#include "formats/xmt_format_kit.h"
 
-#include "../core/xmt_events.h"
-#include "../core/xmt_peel.h"
-#include "../layers/xmt_aes.h"
-#include "../layers/xmt_base64.h"
-#include "../layers/xmt_javahash.h"
+#include "core/xmt_events.h"
+#include "core/xmt_peel.h"
+#include "layers/xmt_aes.h"
+#include "layers/xmt_base64.h"
+#include "layers/xmt_javahash.h"
 
 #include <string.h>
 
@@ -113,7 +114,7 @@ static gboolean payload_marker(const xmt_form *form, const xmt_form_param *p)
            xmt_form_value_starts(form, p, "[") || xmt_form_value_starts(form, p, "{");
 }
 
-gboolean xmt_sensors_recognise(const xmt_request *req, const xmt_form *form)
+static gboolean recognise(const xmt_request *req, const xmt_form *form)
 {
     const xmt_form_param *list = xmt_form_find(form, "data_list");
     if (list)
@@ -127,27 +128,8 @@ gboolean xmt_sensors_recognise(const xmt_request *req, const xmt_form *form)
 
 /* ---- decoding ---------------------------------------------------------- */
 
-/* Form parameters are read straight from the input, so their spans point there. */
-static xmt_span value_span(const xmt_form_param *p)
-{
-    return xmt_span_make(XMT_LAYER_INPUT, p->val_off, p->val_len);
-}
-
 /* project= and r= of the request URI.  For a GET beacon the query is the
  * input itself, so the items can point at their bytes. */
-/* A form value as field text, in the message: copied as sent when it has no
- * escapes and is valid UTF-8, else percent-decoded and repaired. */
-static const char *form_text(xmt_message *msg, const xmt_form *form, const xmt_form_param *p)
-{
-    const char *raw = (const char *)form->base + p->val_off;
-    if (!memchr(raw, '%', p->val_len) && g_utf8_validate(raw, (gssize)p->val_len, NULL))
-        return xmt_message_strndup(msg, raw, p->val_len);
-    char *value = xmt_form_value_dup(form, p);
-    const char *kept = xmt_message_strdup(msg, value);
-    g_free(value);
-    return kept;
-}
-
 static void add_uri_facts(const xmt_request *req, const xmt_form *form, xmt_message *msg)
 {
     static const struct { const char *key; xmt_fact_id fact; } uri_params[] = {
@@ -166,8 +148,8 @@ static void add_uri_facts(const xmt_request *req, const xmt_form *form, xmt_mess
         const xmt_form_param *p = xmt_form_find(q, uri_params[i].key);
         if (!p)
             continue;
-        xmt_span span = req->kind == XMT_INPUT_URI_QUERY ? value_span(p) : xmt_span_make(XMT_LAYER_INPUT, 0, 0);
-        xmt_message_add_fact(msg, uri_params[i].fact, form_text(msg, q, p), 0, span);
+        xmt_span span = req->kind == XMT_INPUT_URI_QUERY ? xmt_kit_value_span(p) : xmt_span_make(XMT_LAYER_INPUT, 0, 0);
+        xmt_message_add_fact(msg, uri_params[i].fact, xmt_kit_param_text(msg, q, p), 0, span);
     }
 }
 
@@ -177,13 +159,13 @@ static gint64 add_transport_facts(const xmt_request *req, const xmt_form *form, 
     gint64 gzip_code = -1;
     const xmt_form_param *p = xmt_form_find(form, "gzip");
     if (p && xmt_form_value_int64(form, p, &gzip_code) && gzip_code >= 0 && gzip_code <= G_MAXUINT32)
-        xmt_message_add_fact(msg, XMT_FACT_GZIP_CODE, NULL, gzip_code, value_span(p));
+        xmt_message_add_fact(msg, XMT_FACT_GZIP_CODE, NULL, gzip_code, xmt_kit_value_span(p));
     else
         gzip_code = -1;
     p = xmt_form_find(form, "instant_event");
     if (p)
         xmt_message_add_fact(msg, XMT_FACT_INSTANT, NULL, xmt_form_value_starts(form, p, "true"),
-                             value_span(p));
+                             xmt_kit_value_span(p));
     if (req->dry_run)
         xmt_message_add_fact(msg, XMT_FACT_DRY_RUN, NULL, 1, xmt_span_make(XMT_LAYER_INPUT, 0, 0));
     return gzip_code;
@@ -221,7 +203,7 @@ static void check_crc(const xmt_request *req, const xmt_form *form, xmt_message 
     const xmt_form_param *where = NULL;
     if (!find_crc(form, &crc, &where) || crc < G_MININT32 || crc > G_MAXINT32)
         return;
-    xmt_message_add_fact(msg, XMT_FACT_CRC, NULL, crc, value_span(where));
+    xmt_message_add_fact(msg, XMT_FACT_CRC, NULL, crc, xmt_kit_value_span(where));
     msg->has_crc = TRUE;
     msg->crc_valid = xmt_java_hash(xmt_span_data(msg, req, text), text.len) == (gint32)crc;
 }
@@ -325,7 +307,7 @@ static void open_aes_record(xmt_message *msg, const sensors_ctx *ctx, const xmt_
     char *key_id = xmt_json_text(doc, id);
     gsize key_len = 0;
     const char *source = NULL;
-    const guint8 *key = cfg->find_key(cfg->find_key_ctx, xmt_sdk_name(msg->sdk), key_id, &key_len, &source);
+    const guint8 *key = cfg->find_key(cfg->find_key_ctx, msg->sdk, key_id, &key_len, &source);
     if (key) {
         int plain_layer = decrypt_payload(msg, doc, payload, layer, key, key_len, key_id, cfg);
         if (plain_layer >= 0) {
@@ -353,7 +335,7 @@ static void decode_record(xmt_message *msg, const xmt_json_doc *doc, guint32 obj
     }
 }
 
-void xmt_sensors_decode(const xmt_request *req, const xmt_form *form, const xmt_config *cfg, xmt_message *msg)
+static void decode(const xmt_request *req, const xmt_form *form, const xmt_config *cfg, xmt_message *msg)
 {
     const char *what = "data_list";
     const xmt_form_param *payload = xmt_form_find(form, what);
@@ -367,7 +349,7 @@ void xmt_sensors_decode(const xmt_request *req, const xmt_form *form, const xmt_
 
     sensors_ctx ctx = { req, gzip_code == 9 || gzip_code == 13, FALSE };
     msg->encrypted = ctx.enciphered;
-    xmt_span text = xmt_peel_percent(msg, req, value_span(payload), what);
+    xmt_span text = xmt_peel_percent(msg, req, xmt_kit_value_span(payload), what);
     check_crc(req, form, msg, text);
 
     xmt_span json;
@@ -375,3 +357,18 @@ void xmt_sensors_decode(const xmt_request *req, const xmt_form *form, const xmt_
         return;
     xmt_decode_json_events(msg, req, json, what, cfg, decode_record, &ctx);
 }
+
+/* JS image beacons (docs/formats/sensors.md): data= or data_list= in the query. */
+static const char *const query_markers[] = { "data", "data_list", NULL };
+/* A sign-up event (login with a new account id) ties the device to the account. */
+static const xmt_event_profile profile = { "track_signup" };
+
+const xmt_format xmt_format_sensors = {
+    .name = "sensors",
+    .title = "Sensors Analytics",
+    .shapes = XMT_SHAPE_FORM_BODY | XMT_SHAPE_URI_QUERY,
+    .query_markers = query_markers,
+    .recognise_form = recognise,
+    .decode_form = decode,
+    .profile = &profile,
+};

@@ -5,9 +5,9 @@
  * literal around a marker, in JavaScript, JSON, JSON inside a JS string
  * (\"k\") or HTML-escaped JSON (&quot;k&quot;): no library here parses
  * JavaScript, and a full parser of the whole body would cost every page. */
-#include "xmt_sensors_keys.h"
+#include "formats/xmt_sensors_keys.h"
 
-#include "../layers/xmt_base64.h"
+#include "layers/xmt_base64.h"
 
 #include <string.h>
 #include <wsutil/wmem/wmem_strutl.h>  /* ws_memmem: memmem is a GNU extension */

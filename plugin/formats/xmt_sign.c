@@ -1,7 +1,7 @@
 /* xmt_sign.c: recomputing the MD5 form signatures of MiStat and OneTrack. */
-#include "xmt_sign.h"
+#include "formats/xmt_sign.h"
 
-#include "../layers/xmt_percent.h"
+#include "layers/xmt_percent.h"
 
 #include <string.h>
 #include <wsutil/wsgcrypt.h>

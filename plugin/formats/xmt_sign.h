@@ -9,8 +9,8 @@
 #ifndef XMT_SIGN_H
 #define XMT_SIGN_H
 
-#include "../core/xmt_message.h"
-#include "../layers/xmt_form.h"
+#include "core/xmt_message.h"
+#include "layers/xmt_form.h"
 
 #define XMT_SIGN_SALT_MISTAT   "mistats_sdkconfig_jafej!@#)(*e@!#"
 #define XMT_SIGN_SALT_ONETRACK "miui_sdkconfig_jafej!@#)(*e@!#"

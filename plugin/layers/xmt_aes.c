@@ -1,5 +1,5 @@
 /* xmt_aes.c: AES-CBC + PKCS#7 over libgcrypt (xmt_aes.h). */
-#include "xmt_aes.h"
+#include "layers/xmt_aes.h"
 
 #include <string.h>
 #include <wsutil/wsgcrypt.h>

@@ -6,7 +6,7 @@
  * wrong; Wireshark's own base64 helpers are GLib's.  One table lookup per
  * character reads both alphabets at once (the payloads mix neither, but each
  * SDK picks one), skips line breaks and finds padding. */
-#include "xmt_base64.h"
+#include "layers/xmt_base64.h"
 
 #include <string.h>
 

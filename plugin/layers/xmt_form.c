@@ -1,6 +1,6 @@
 /* xmt_form.c: form and query splitting. */
-#include "xmt_form.h"
-#include "xmt_percent.h"
+#include "layers/xmt_form.h"
+#include "layers/xmt_percent.h"
 
 #include <string.h>
 

@@ -10,7 +10,7 @@
  * reason given are zlib's.  Each one's output buffer is bounded by max_out,
  * so a decompression bomb costs at most max_out bytes and stops with an error
  * naming the limit. */
-#include "xmt_inflate.h"
+#include "layers/xmt_inflate.h"
 
 #include <string.h>
 #include <libdeflate.h>

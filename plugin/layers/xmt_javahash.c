@@ -1,5 +1,5 @@
 /* xmt_javahash.c: Java String.hashCode() over UTF-8 input. */
-#include "xmt_javahash.h"
+#include "layers/xmt_javahash.h"
 
 gint32 xmt_java_hash(const guint8 *text, gsize len)
 {

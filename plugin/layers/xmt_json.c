@@ -9,7 +9,7 @@
  * stack of open containers (no C recursion, a depth limit), spans for
  * highlighting.
  */
-#include "xmt_json.h"
+#include "layers/xmt_json.h"
 
 #include <string.h>
 #include <wsutil/bits_ctz.h>  /* ws_ctz(): count trailing zeros, portably */

@@ -2,7 +2,7 @@
  * string on one bad escape; a decoder that keeps going and reports where it
  * stumbled is what a dissector needs, so this one is hand-written (40 lines;
  * runs without escapes are copied whole, since payloads are mostly such runs). */
-#include "xmt_percent.h"
+#include "layers/xmt_percent.h"
 
 #include <string.h>
 

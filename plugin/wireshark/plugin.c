@@ -3,7 +3,7 @@
 #include <wireshark.h>
 #include <epan/proto.h>
 
-#include "xmt_ws.h"
+#include "wireshark/xmt_proto.h"
 
 #ifndef PLUGIN_VERSION
 #error PLUGIN_VERSION must be defined by the build
@@ -26,7 +26,7 @@ uint32_t plugin_describe(void)
 void plugin_register(void)
 {
     static proto_plugin plug;
-    plug.register_protoinfo = xmt_register_proto;
-    plug.register_handoff = xmt_register_handoff;
+    plug.register_protoinfo = xmt_proto_register;
+    plug.register_handoff = xmt_proto_handoff;
     proto_register_plugin(&plug);
 }

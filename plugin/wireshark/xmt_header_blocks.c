@@ -4,7 +4,7 @@
 #include <epan/packet.h>
 #include <epan/charsets.h>
 
-#include "xmt_header_blocks.h"
+#include "wireshark/xmt_header_blocks.h"
 
 /* Bounds that no real header block exceeds (HTTP/2 stops at 200 fields). */
 #define MAX_FIELDS 256

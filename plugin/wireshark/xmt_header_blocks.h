@@ -9,7 +9,7 @@
 #ifndef XMT_HEADER_BLOCKS_H
 #define XMT_HEADER_BLOCKS_H
 
-#include "xmt_request.h"
+#include "wireshark/xmt_wire.h"
 
 typedef struct {
     tvbuff_t *tvb;          /* the data source */

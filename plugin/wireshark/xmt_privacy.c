@@ -7,7 +7,8 @@
 
 #include "core/xmt_search.h"
 #include "core/xmt_watch.h"
-#include "xmt_ws.h"
+#include "wireshark/xmt_privacy.h"
+#include "wireshark/xmt_ws_compat.h"
 
 typedef struct {
     char *label;

@@ -18,7 +18,9 @@
 #include "core/xmt_pii.h"
 #include "layers/xmt_json.h"
 #include "core/xmt_watch.h"
-#include "xmt_ws.h"
+#include "wireshark/xmt_fields.h"
+#include "wireshark/xmt_report.h"
+#include "wireshark/xmt_tree.h"
 
 static int xmt_tap = -1;
 static int xmt_eo_tap = -1;
@@ -88,7 +90,7 @@ static tap_packet_status stats_packet(stats_tree *st, packet_info *pinfo _U_, ep
 {
     const xmt_decoded *d = data;
     tick_stat_node(st, st_messages, 0, FALSE);
-    tick_stat_node(st, xmt_sdk_name(d->msg->sdk), st_node_messages, FALSE);
+    tick_stat_node(st, d->msg->sdk, st_node_messages, FALSE);
     tick_stat_node(st, st_hosts, 0, FALSE);
     tick_stat_node(st, d->host ? d->host : "(unknown)", st_node_hosts, FALSE);
     for (guint i = 0; i < d->msg->events->len; i++)
@@ -170,7 +172,7 @@ static void row_values(const xmt_decoded *d, const xmt_event *ev, packet_info *p
     v[3] = g_strdup_printf("%s:%u", address_to_str(pinfo->pool, &pinfo->src), pinfo->srcport);
     v[4] = g_strdup_printf("%s:%u", address_to_str(pinfo->pool, &pinfo->dst), pinfo->destport);
     v[5] = g_strdup(d->host ? d->host : "");
-    v[6] = g_strdup(xmt_sdk_name(d->msg->sdk));
+    v[6] = g_strdup(d->msg->sdk);
     v[7] = joined_facts(ev, XMT_FACT_APP);
     v[8] = g_strdup(ev->name ? ev->name : "");
     v[9] = joined_facts(ev, XMT_FACT_URL);
@@ -290,7 +292,7 @@ static tap_packet_status eo_packet(void *tapdata, packet_info *pinfo, epan_disse
     entry->pkt_num = pinfo->num;
     entry->hostname = g_strdup(d->host ? d->host : address_to_str(pinfo->pool, &pinfo->dst));
     entry->content_type = g_strdup("application/json");
-    entry->filename = g_strdup_printf("xmtrack-%u-%s.json", pinfo->num, xmt_sdk_name(d->msg->sdk));
+    entry->filename = g_strdup_printf("xmtrack-%u-%s.json", pinfo->num, d->msg->sdk);
     entry->payload_len = d->msg->json.len;
     entry->payload_data = tvb_memdup(NULL, tvb, (gint)d->msg->json.off, (gint)d->msg->json.len);
     objects->add_entry(objects->gui_data, entry);

@@ -17,7 +17,9 @@
 #include <epan/proto_data.h>
 #include <epan/dissectors/packet-http.h>
 
-#include "xmt_request.h"
+#include "wireshark/xmt_fields.h"
+#include "wireshark/xmt_transport.h"
+#include "wireshark/xmt_wire.h"
 
 static int proto_http = -1;
 static dissector_handle_t beacon_handle;
@@ -100,7 +102,7 @@ static gboolean dissect_http1_body(tvbuff_t *tvb, packet_info *pinfo, proto_tree
     return TRUE;
 }
 
-gboolean xmt_http1_media_body(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+static gboolean media_body(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     xmt_http_message_info *info = data;
     /* Every body counts, responses too: a frame with one holds no GET beacon
@@ -117,7 +119,7 @@ static xmt_heur_result dissect_heur_body(tvbuff_t *tvb, packet_info *pinfo, prot
 {
     if (!xmt_pref.decode_bodies || pinfo->match_uint != pinfo->destport)
         return FALSE;  /* off, or sent by the server: a response */
-    return xmt_http1_media_body(tvb, pinfo, tree, data);
+    return media_body(tvb, pinfo, tree, data);
 }
 
 /* ---- GET beacons: the payload is in the request URI ------------------- */
@@ -174,15 +176,17 @@ static int dissect_query_requests(tvbuff_t *tvb, packet_info *pinfo, proto_tree 
 
 /* ---- registration ------------------------------------------------------ */
 
-void xmt_http1_register(void)
+static void register_http1(void)
 {
     beacon_handle = create_dissector_handle(dissect_query_requests, proto_xmtrack);
     register_postdissector(beacon_handle);
 }
 
-void xmt_http1_handoff(void)
+static void handoff_http1(void)
 {
     proto_http = proto_get_id_by_filter_name("http");
     heur_dissector_add("http", dissect_heur_body, "Xiaomi Telemetry in HTTP bodies without Content-Type",
                        "xmtrack_http", proto_xmtrack, HEURISTIC_ENABLE);
 }
+
+const xmt_transport xmt_transport_http1 = { "HTTP/1.x", register_http1, handoff_http1, media_body };

@@ -31,7 +31,10 @@
 #include <epan/proto_data.h>
 #include <epan/address.h>
 
-#include "xmt_header_blocks.h"
+#include "wireshark/xmt_fields.h"
+#include "wireshark/xmt_header_blocks.h"
+#include "wireshark/xmt_media_types.h"
+#include "wireshark/xmt_transport.h"
 
 /* Per-packet state (pinfo->pool proto data of xmtrack). */
 #define XMT_KEY_HTTP2_PACKET 0x2000u
@@ -312,7 +315,7 @@ static gboolean handed_over_by_http2(packet_info *pinfo, const xmt_http_message_
     return info && !info->data && xmt_packet_has_layer(pinfo, proto_http2);
 }
 
-gboolean xmt_http2_media_body(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree _U_, void *data)
+static gboolean media_body(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree _U_, void *data)
 {
     if (!handed_over_by_http2(pinfo, data))
         return FALSE;
@@ -491,7 +494,7 @@ static tap_packet_status learn_block_stream(void *tapdata _U_, packet_info *pinf
 
 /* ---- registration ------------------------------------------------------ */
 
-void xmt_http2_register(void)
+static void register_http2(void)
 {
     streams = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_int64_hash, g_int64_equal);
     unfinished = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_direct_hash, g_direct_equal);
@@ -499,7 +502,7 @@ void xmt_http2_register(void)
     register_postdissector(packet_end_handle);
 }
 
-void xmt_http2_handoff(void)
+static void handoff_http2(void)
 {
     proto_http2 = proto_get_id_by_filter_name("http2");
     register_follow_t *follow = get_follow_by_name("HTTP2");
@@ -512,3 +515,4 @@ void xmt_http2_handoff(void)
     }
 }
 
+const xmt_transport xmt_transport_http2 = { "HTTP/2", register_http2, handoff_http2, media_body };

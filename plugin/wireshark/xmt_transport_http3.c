@@ -10,7 +10,9 @@
 #include <wireshark.h>
 #include <epan/packet.h>
 
-#include "xmt_header_blocks.h"
+#include "wireshark/xmt_fields.h"
+#include "wireshark/xmt_header_blocks.h"
+#include "wireshark/xmt_transport.h"
 
 static int proto_http3 = -1;
 static dissector_handle_t packet_end_handle;
@@ -29,13 +31,16 @@ static int dissect_packet_end(tvbuff_t *tvb _U_, packet_info *pinfo, proto_tree 
     return 0;
 }
 
-void xmt_http3_register(void)
+static void register_http3(void)
 {
     packet_end_handle = create_dissector_handle(dissect_packet_end, proto_xmtrack);
     register_postdissector(packet_end_handle);
 }
 
-void xmt_http3_handoff(void)
+static void handoff_http3(void)
 {
     proto_http3 = proto_get_id_by_filter_name("http3");
 }
+
+/* No bodies: HTTP/3 hands none to the media_type table before 4.7. */
+const xmt_transport xmt_transport_http3 = { "HTTP/3", register_http3, handoff_http3, NULL };

@@ -12,7 +12,8 @@
 
 #include "core/xmt_pii.h"
 #include "core/xmt_watch.h"
-#include "xmt_ws.h"
+#include "wireshark/xmt_fields.h"
+#include "wireshark/xmt_tree.h"
 
 /* Every item stands on a tvb: proto_tree_add_expert_format() and subtrees
  * assert on a NULL one, and a span without bytes (an empty value, layer or
@@ -161,44 +162,31 @@ static void ms_to_nstime(gint64 ms, nstime_t *t)
     t->nsecs = (int)(rem * 1000000);
 }
 
+/* What kind of value each fact holds (core/xmt_facts.h). */
+typedef enum { FACT_STRING, FACT_UINT, FACT_INT, FACT_BOOL, FACT_TIME } fact_type;
+
+static fact_type type_of(xmt_fact_id id)
+{
+    static const fact_type types[XMT_FACT_COUNT] = {
+#define XMT_FACT_TYPE(id, abbrev, name, type, blurb) [XMT_FACT_##id] = FACT_##type,
+        XMT_FACTS(XMT_FACT_TYPE)
+#undef XMT_FACT_TYPE
+    };
+    return types[id];
+}
+
 static void add_fact(proto_tree *tree, const xmt_decoded *map, const xmt_fact *f)
 {
+    int hf = xmt_fact_field(f->id);
     nstime_t t;
-    switch (f->id) {
-    case XMT_FACT_PROJECT:       proto_tree_add_string(tree, xmt_hf.project, SPAN_ARGS(map, f->span), f->str); break;
-    case XMT_FACT_REGION:        proto_tree_add_string(tree, xmt_hf.region, SPAN_ARGS(map, f->span), f->str); break;
-    case XMT_FACT_PAYLOAD_PARAM: proto_tree_add_string(tree, xmt_hf.payload_param, SPAN_ARGS(map, f->span), f->str); break;
-    case XMT_FACT_GZIP_CODE:     proto_tree_add_uint(tree, xmt_hf.gzip_code, SPAN_ARGS(map, f->span), (guint32)f->num); break;
-    case XMT_FACT_CRC:           proto_tree_add_int(tree, xmt_hf.crc, SPAN_ARGS(map, f->span), (gint32)f->num); break;
-    case XMT_FACT_INSTANT:       proto_tree_add_boolean(tree, xmt_hf.instant, SPAN_ARGS(map, f->span), f->num != 0); break;
-    case XMT_FACT_DRY_RUN:       proto_tree_add_boolean(tree, xmt_hf.dry_run, SPAN_ARGS(map, f->span), f->num != 0); break;
-    case XMT_FACT_EVENT:         proto_tree_add_string(tree, xmt_hf.event, SPAN_ARGS(map, f->span), f->str); break;
-    case XMT_FACT_EVENT_TYPE:    proto_tree_add_string(tree, xmt_hf.event_type, SPAN_ARGS(map, f->span), f->str); break;
-    case XMT_FACT_DISTINCT_ID:   proto_tree_add_string(tree, xmt_hf.distinct_id, SPAN_ARGS(map, f->span), f->str); break;
-    case XMT_FACT_MODEL:         proto_tree_add_string(tree, xmt_hf.model, SPAN_ARGS(map, f->span), f->str); break;
-    case XMT_FACT_OS_VERSION:    proto_tree_add_string(tree, xmt_hf.os_version, SPAN_ARGS(map, f->span), f->str); break;
-    case XMT_FACT_APP:           proto_tree_add_string(tree, xmt_hf.app, SPAN_ARGS(map, f->span), f->str); break;
-    case XMT_FACT_URL:           proto_tree_add_string(tree, xmt_hf.url, SPAN_ARGS(map, f->span), f->str); break;
-    case XMT_FACT_SEARCH_TERM:   proto_tree_add_string(tree, xmt_hf.search_term, SPAN_ARGS(map, f->span), f->str); break;
-    case XMT_FACT_EKEY:          proto_tree_add_string(tree, xmt_hf.ekey, SPAN_ARGS(map, f->span), f->str); break;
-    case XMT_FACT_PKV:           proto_tree_add_uint(tree, xmt_hf.pkv, SPAN_ARGS(map, f->span), (guint32)f->num); break;
-    case XMT_FACT_CIPHERTEXT:    proto_tree_add_string(tree, xmt_hf.ciphertext, SPAN_ARGS(map, f->span), f->str); break;
-    case XMT_FACT_PARAM:         proto_tree_add_string(tree, xmt_hf.param, SPAN_ARGS(map, f->span), f->str); break;
-    case XMT_FACT_SESSION_ID:    proto_tree_add_string(tree, xmt_hf.session_id, SPAN_ARGS(map, f->span), f->str); break;
-    case XMT_FACT_CIPHER_LEN:    proto_tree_add_uint(tree, xmt_hf.cipher_len, SPAN_ARGS(map, f->span), (guint32)f->num); break;
-    case XMT_FACT_DERIVED_KEY:   proto_tree_add_string(tree, xmt_hf.derived_key, SPAN_ARGS(map, f->span), f->str); break;
-    case XMT_FACT_TIME:
+    switch (type_of(f->id)) {
+    case FACT_STRING: proto_tree_add_string(tree, hf, SPAN_ARGS(map, f->span), f->str); break;
+    case FACT_UINT:   proto_tree_add_uint(tree, hf, SPAN_ARGS(map, f->span), (guint32)f->num); break;
+    case FACT_INT:    proto_tree_add_int(tree, hf, SPAN_ARGS(map, f->span), (gint32)f->num); break;
+    case FACT_BOOL:   proto_tree_add_boolean(tree, hf, SPAN_ARGS(map, f->span), f->num != 0); break;
+    case FACT_TIME:
         ms_to_nstime(f->num, &t);
-        proto_tree_add_time(tree, xmt_hf.time, SPAN_ARGS(map, f->span), &t);
-        break;
-    case XMT_FACT_FLUSH_TIME:
-        ms_to_nstime(f->num, &t);
-        proto_tree_add_time(tree, xmt_hf.flush_time, SPAN_ARGS(map, f->span), &t);
-        break;
-    case XMT_FACT_KEY_ID:        /* the glue's fields for these come with the xmtrack_keys table (issue 23) */
-    case XMT_FACT_KEY_HASH:
-    case XMT_FACT_KEY_SOURCE:
-    case XMT_FACT_COUNT:
+        proto_tree_add_time(tree, hf, SPAN_ARGS(map, f->span), &t);
         break;
     }
 }
@@ -208,12 +196,11 @@ static void add_fact(proto_tree *tree, const xmt_decoded *map, const xmt_fact *f
  * away by proto_tree_add_*, but only after their arguments were worked out). */
 static void add_facts(proto_tree *tree, xmt_decoded *map, const GArray *facts, gboolean content)
 {
-    guint32 present = 0;
+    guint64 present = 0;
     for (guint i = 0; i < facts->len; i++)
         present |= XMT_FACT_BIT(g_array_index(facts, xmt_fact, i).id);
     for (int id = 0; id < XMT_FACT_COUNT; id++) {
-        int field = xmt_fact_field((xmt_fact_id)id);
-        if (!(present & XMT_FACT_BIT(id)) || field < 0 || !proto_field_is_referenced(tree, field))
+        if (!(present & XMT_FACT_BIT(id)) || !proto_field_is_referenced(tree, xmt_fact_field((xmt_fact_id)id)))
             continue;
         for (guint i = 0; i < facts->len; i++)
             if (g_array_index(facts, xmt_fact, i).id == (xmt_fact_id)id && spend(map, 1, content))
@@ -523,7 +510,7 @@ static void add_info_column(packet_info *pinfo, const xmt_message *msg)
     char text[96], count[16];
     xmt_uint32_to_str_buf(msg->event_count, count, sizeof count);
     g_strlcpy(text, " [xmtrack ", sizeof text);
-    g_strlcat(text, xmt_sdk_name(msg->sdk), sizeof text);
+    g_strlcat(text, msg->sdk, sizeof text);
     g_strlcat(text, ": ", sizeof text);
     g_strlcat(text, count, sizeof text);
     g_strlcat(text, msg->event_count == 1 ? " event" : " events", sizeof text);
@@ -536,7 +523,7 @@ static void add_message_fields(proto_tree *mt, xmt_decoded *d)
 {
     const xmt_message *msg = d->msg;
     if (spend_fields(d, 1))
-        proto_item_set_generated(proto_tree_add_string(mt, xmt_hf.sdk, d->input, 0, 0, xmt_sdk_name(msg->sdk)));
+        proto_item_set_generated(proto_tree_add_string(mt, xmt_hf.sdk, d->input, 0, 0, msg->sdk));
     if (d->host && spend_fields(d, 1))
         proto_item_set_generated(proto_tree_add_string(mt, xmt_hf.host, d->input, 0, 0, d->host));
     add_facts(mt, d, msg->facts, FALSE);
@@ -568,7 +555,7 @@ xmt_decoded *xmt_tree_add_message(tvbuff_t *input, packet_info *pinfo, proto_tre
         return d;  /* the packet's share is spent: not even this message's own item fits */
 
     proto_item *ti = proto_tree_add_item(tree, proto_xmtrack, input, 0, (gint)tvb_captured_length(input), ENC_NA);
-    proto_item_append_text(ti, ", %s, %u event%s", xmt_sdk_name(msg->sdk), msg->event_count,
+    proto_item_append_text(ti, ", %s, %u event%s", msg->sdk, msg->event_count,
                            msg->event_count == 1 ? "" : "s");
     proto_tree *mt = proto_item_add_subtree(ti, xmt_ett.message);
     add_message_fields(mt, d);

@@ -20,7 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/xmt_decode.h"
+#include "core/xmt_request.h"
+#include "formats/xmt_dispatch.h"
 #include "core/xmt_message.h"
 #ifdef XMT_FUZZ_HAVE_WATCH
 #include "core/xmt_watch.h"

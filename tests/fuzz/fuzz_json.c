@@ -94,7 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(input, data, size);
     req.data = input;
     req.len = size;
-    xmt_message *msg = xmt_message_new(XMT_SDK_SENSORS);
+    xmt_message *msg = xmt_message_new("sensors");
     guint8 *bytes = g_malloc(size ? size : 1);
     memcpy(bytes, data, size);
     int layer = xmt_message_add_layer(msg, XMT_LAYER_BASE64, "fuzz (base64-decoded)", bytes, size,

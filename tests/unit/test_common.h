@@ -10,6 +10,15 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "formats/xmt_dispatch.h"
+
+/* The name of the format every format together recognises the request as, or NULL. */
+static inline const char *recognised_as(const xmt_request *req)
+{
+    const xmt_format *f = xmt_recognise(req, XMT_ALL_FORMATS);
+    return f ? f->name : NULL;
+}
+
 /* Window bits for deflateInit2(): the three wrappers xmt_inflate() reads. */
 #define TEST_WBITS_GZIP    (15 + 16)
 #define TEST_WBITS_ZLIB    15

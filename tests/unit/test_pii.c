@@ -12,7 +12,7 @@ typedef struct {
 
 static void setup(fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
-    f->msg = xmt_message_new(XMT_SDK_SENSORS);
+    f->msg = xmt_message_new("sensors");
     f->ev = xmt_message_add_event(f->msg, xmt_span_make(0, 0, 0));
 }
 
@@ -226,6 +226,10 @@ static void test_facts_and_signup(fixture *f, gconstpointer d G_GNUC_UNUSED)
     xmt_event_add_fact(f->ev, XMT_FACT_SEARCH_TERM, "weather", 0, none);
     xmt_event_add_fact(f->ev, XMT_FACT_EVENT_TYPE, "track_signup", 0, none);
     xmt_event_add_fact(f->ev, XMT_FACT_DISTINCT_ID, "1234567890", 0, none);
+    xmt_pii_scan_event(f->msg, f->ev);
+    assert_kinds(f, "url,search");                        /* no format said which type signs up */
+    static const xmt_event_profile signs_up = { "track_signup" };
+    f->msg->profile = &signs_up;
     xmt_pii_scan_event(f->msg, f->ev);
     assert_kinds(f, "url,search,account_id");
 }

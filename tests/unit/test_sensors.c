@@ -3,7 +3,8 @@
 #include <glib.h>
 #include <string.h>
 
-#include "core/xmt_decode.h"
+#include "core/xmt_request.h"
+#include "formats/xmt_dispatch.h"
 #include "core/xmt_message.h"
 #include "test_common.h"
 
@@ -63,10 +64,10 @@ static void dump_errors(const xmt_message *msg)
 
 static xmt_message *decode(const xmt_request *req, const xmt_config *cfg)
 {
-    g_assert_cmpint(xmt_recognise(req), ==, XMT_SDK_SENSORS);
+    g_assert_cmpstr(recognised_as(req), ==, "sensors");
     xmt_message *msg = xmt_decode(req, cfg);
     g_assert_nonnull(msg);
-    g_assert_cmpint(msg->sdk, ==, XMT_SDK_SENSORS);
+    g_assert_cmpstr(msg->sdk, ==, "sensors");
     dump_errors(msg);
     return msg;
 }
@@ -210,7 +211,7 @@ static void test_vector2_android(void)
     config_defaults(&cfg);
     xmt_message *msg = decode(&req, &cfg);
 
-    g_assert_cmpstr(xmt_sdk_name(msg->sdk), ==, "sensors");
+    g_assert_cmpstr(msg->sdk, ==, "sensors");
     g_assert_cmpuint(msg->errors->len, ==, 0);
     g_assert_true(msg->has_crc);
     g_assert_true(msg->crc_valid);
@@ -673,14 +674,14 @@ static void expect_not_recognised(const char *body, gsize len)
     req.len = len;
     xmt_config cfg;
     config_defaults(&cfg);
-    if (xmt_recognise(&req) != XMT_SDK_NONE)
+    if (recognised_as(&req) != NULL)
         g_test_message("recognised: %.*s", (int)MIN(len, 60), body);
-    g_assert_cmpint(xmt_recognise(&req), ==, XMT_SDK_NONE);
+    g_assert_null(recognised_as(&req));
     g_assert_null(xmt_decode(&req, &cfg));
     /* Host and path hints alone do not make a Sensors upload either. */
     body_request(&req, body);
     req.len = len;
-    g_assert_cmpint(xmt_recognise(&req), ==, XMT_SDK_NONE);
+    g_assert_null(recognised_as(&req));
     g_assert_null(xmt_decode(&req, &cfg));
 }
 
@@ -712,7 +713,7 @@ static void test_recognition_negatives(void)
     xmt_request_init(&req);
     xmt_config cfg;
     config_defaults(&cfg);
-    g_assert_cmpint(xmt_recognise(&req), ==, XMT_SDK_NONE);
+    g_assert_null(recognised_as(&req));
     g_assert_null(xmt_decode(&req, &cfg));
     expect_not_recognised("", 0);
 }
@@ -722,23 +723,23 @@ static void test_recognition_positives(void)
     xmt_request req;
     /* data_list with a payload marker needs no other hint (JS batch_send). */
     neutral_request(&req, "data_list=W3sidHlwZSI6InRyYWNrIn1d");
-    g_assert_cmpint(xmt_recognise(&req), ==, XMT_SDK_SENSORS);
+    g_assert_cmpstr(recognised_as(&req), ==, "sensors");
     /* data_list with gzip= or crc=. */
     neutral_request(&req, "gzip=1&data_list=abc");
-    g_assert_cmpint(xmt_recognise(&req), ==, XMT_SDK_SENSORS);
+    g_assert_cmpstr(recognised_as(&req), ==, "sensors");
     neutral_request(&req, "crc=-5&data_list=abc");
-    g_assert_cmpint(xmt_recognise(&req), ==, XMT_SDK_SENSORS);
+    g_assert_cmpstr(recognised_as(&req), ==, "sensors");
     /* An opaque data_list: only with a host or path hint. */
     neutral_request(&req, "data_list=abc");
-    g_assert_cmpint(xmt_recognise(&req), ==, XMT_SDK_NONE);
+    g_assert_null(recognised_as(&req));
     body_request(&req, "data_list=abc");
-    g_assert_cmpint(xmt_recognise(&req), ==, XMT_SDK_SENSORS);
+    g_assert_cmpstr(recognised_as(&req), ==, "sensors");
     /* data= with ext=crc. */
     neutral_request(&req, "data=abc&ext=crc%3D-1");
-    g_assert_cmpint(xmt_recognise(&req), ==, XMT_SDK_SENSORS);
+    g_assert_cmpstr(recognised_as(&req), ==, "sensors");
     /* data= with a payload marker and gzip=. */
     neutral_request(&req, "data=H4sIAAAA&gzip=1");
-    g_assert_cmpint(xmt_recognise(&req), ==, XMT_SDK_SENSORS);
+    g_assert_cmpstr(recognised_as(&req), ==, "sensors");
 }
 
 /* ---- malformed input at each layer --------------------------------------- */
@@ -1095,8 +1096,10 @@ static void test_config_init_defaults(void)
 
 static void test_message_api(void)
 {
-    g_assert_cmpstr(xmt_sdk_name(XMT_SDK_NONE), ==, "none");
-    g_assert_cmpstr(xmt_sdk_name(XMT_SDK_SENSORS), ==, "sensors");
+    g_assert_cmpstr(xmt_format_named("sensors")->name, ==, "sensors");
+    g_assert_cmpstr(xmt_format_at(0)->name, ==, "sensors");  /* tried first: its form is the most specific */
+    g_assert_null(xmt_format_named("none"));
+    g_assert_null(xmt_format_at(xmt_format_count()));
     g_assert_cmpstr(xmt_layer_kind_name(XMT_LAYER_PERCENT), ==, "percent-encoding");
     g_assert_cmpstr(xmt_layer_kind_name(XMT_LAYER_BASE64), ==, "base64");
     g_assert_cmpstr(xmt_layer_kind_name(XMT_LAYER_GZIP), ==, "gzip");

@@ -10,7 +10,8 @@
 #include <glib.h>
 #include <string.h>
 
-#include "core/xmt_decode.h"
+#include "core/xmt_request.h"
+#include "formats/xmt_dispatch.h"
 #include "formats/xmt_sign.h"
 #include "layers/xmt_form.h"
 
@@ -60,7 +61,7 @@ static int check(const char *text, const char *salt)
 {
     xmt_form form;
     parse(text, &form);
-    xmt_message *msg = xmt_message_new(XMT_SDK_MISTAT);
+    xmt_message *msg = xmt_message_new("mistat");
     xmt_sign_check(msg, &form, salt);
     int outcome = msg->has_sign ? msg->sign_valid : -1;
     xmt_message_free(msg);
@@ -133,7 +134,7 @@ static void test_through_decode(void)
     xmt_message *msg = decode(MISTAT_PAIRS "&sign=" MISTAT_SIGN, XMT_INPUT_BODY, "POST", "/mistats/v2",
                               "data.mistat.xiaomi.com");
     g_assert_nonnull(msg);
-    g_assert_cmpint(msg->sdk, ==, XMT_SDK_MISTAT);
+    g_assert_cmpstr(msg->sdk, ==, "mistat");
     g_assert_true(msg->has_sign);
     g_assert_true(msg->sign_valid);
     xmt_message_free(msg);
@@ -141,7 +142,7 @@ static void test_through_decode(void)
     msg = decode("secretKey=q1w2e3%2Br4%2Ft5%3D%3D&sign=0365b270c99044a865182607bb65e713", XMT_INPUT_BODY, "POST",
                  "/track/key_get", "tracking.intl.miui.com");
     g_assert_nonnull(msg);
-    g_assert_cmpint(msg->sdk, ==, XMT_SDK_ONETRACK);
+    g_assert_cmpstr(msg->sdk, ==, "onetrack");
     g_assert_true(msg->has_sign);
     g_assert_false(msg->sign_valid);
     xmt_message_free(msg);

@@ -1,14 +1,15 @@
-/* xmt_request.h: the request model every transport feeds.
+/* xmt_wire.h: the request model every transport feeds.
  *
  * A transport adapter (xmt_transport_*.c) turns what its Wireshark dissector
  * exposes into an xmt_wire_request: method, authority (Host), path with query,
  * and headers by lower-case name.  From there the path is the same for all:
- * a body or a query becomes an xmt_request, is recognised, decoded, shown
- * and reported here.  No format module knows which transport carried it. */
-#ifndef XMT_REQUEST_H
-#define XMT_REQUEST_H
+ * a body or a query becomes the core's xmt_request, is recognised, decoded,
+ * shown and reported here.  No format module knows which transport carried
+ * it, and nothing here calls back into a transport. */
+#ifndef XMT_WIRE_H
+#define XMT_WIRE_H
 
-#include "xmt_ws.h"
+#include <epan/packet.h>
 
 typedef struct {
     const char *method;   /* "GET", "POST", ... or NULL when unknown */
@@ -49,24 +50,4 @@ gboolean xmt_dissect_query(tvbuff_t *parent, packet_info *pinfo, proto_tree *tre
  * (ordinary page URLs): what transports ask before keeping anything. */
 const char *xmt_uri_payload_query(const char *uri);
 
-/* The transports (one module each). */
-void xmt_http1_register(void);
-void xmt_http1_handoff(void);
-void xmt_http2_register(void);
-void xmt_http2_handoff(void);
-void xmt_http3_register(void);
-void xmt_http3_handoff(void);
-
-/* Bodies the media_type takeover (xmt_media.c) hands to a transport: `data`
- * as the caller of the media_type table passed it.  Each returns FALSE when
- * the body is not from its transport. */
-gboolean xmt_http1_media_body(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data);
-gboolean xmt_http2_media_body(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data);
-
-void xmt_media_handoff(void);
-
-/* The bare media type of a Content-Type value is one xmtrack takes over, so
- * its bodies will be handed to a transport. */
-gboolean xmt_media_type_taken(const char *content_type);
-
-#endif
+#endif /* XMT_WIRE_H */

@@ -1,16 +1,14 @@
-/* xmt_decode.h: the entry of the decoding core.
+/* xmt_request.h: what the decoding core is asked about, and how.
  *
  * The Wireshark glue (or a unit test, or a fuzzer) describes one HTTP request
- * as an xmt_request and asks two questions:
- *   xmt_recognise(): is this vendor analytics traffic?  Cheap: parameter names,
- *                    payload prefixes and host/path hints only, no decoding.
- *   xmt_decode():    peel every layer and return the message with its events.
- */
-#ifndef XMT_DECODE_H
-#define XMT_DECODE_H
+ * as an xmt_request, and the decoding options as an xmt_config; the formats
+ * (formats/xmt_dispatch.h) recognise and decode it. */
+#ifndef XMT_REQUEST_H
+#define XMT_REQUEST_H
 
 #include <glib.h>
-#include "xmt_message.h"
+
+#include "core/xmt_message.h"
 
 typedef enum {
     XMT_INPUT_BODY,      /* the HTTP entity body (already de-chunked and decompressed) */
@@ -34,13 +32,6 @@ typedef struct {
     void *header_ctx;
 } xmt_request;
 
-/* Hard limits and options. Hitting a limit ends decoding of that layer with
- * an error naming the limit; what was decoded before it is kept. */
-/* A set of event facts, one bit per xmt_fact_id. */
-#define XMT_FACT_BIT(id) (1u << (id))
-#define XMT_FACTS_ALL    (XMT_FACT_BIT(XMT_FACT_COUNT) - 1u)
-G_STATIC_ASSERT(XMT_FACT_COUNT < 32);
-
 /* A key for an enciphered payload: sdk ("sensors") and the key id the payload
  * names, as sent ("7").  Returns the key's bytes (*len set; they must stay
  * valid while the message is decoded) and, when source is not NULL, a word
@@ -50,12 +41,14 @@ G_STATIC_ASSERT(XMT_FACT_COUNT < 32);
 typedef const guint8 *(*xmt_find_key_fn)(void *ctx, const char *sdk, const char *key_id, gsize *len,
                                          const char **source);
 
+/* Hard limits and options.  Hitting a limit ends decoding of that layer with
+ * an error naming the limit; what was decoded before it is kept. */
 typedef struct {
     /* The event facts to extract (XMT_FACTS_ALL by default).  A display
      * filter on one field needs only that one: the walk then passes over
      * every subtree no wanted rule reaches.  The event name (and the type
      * it falls back to) is always extracted; a search term needs the URLs. */
-    guint32 want_facts;
+    guint64 want_facts;
     gboolean want_members;   /* report every JSON leaf (costly; only when shown or filtered) */
     gboolean want_pii;       /* look for personal data in every leaf (xmt_pii.h) */
     const struct xmt_watchlist *watch;  /* the user's identifiers (xmt_watch.h), or NULL */
@@ -84,19 +77,4 @@ gboolean xmt_request_path_ends(const xmt_request *req, const char *suffix);
 /* The Host (port left out) is domain or one of its subdomains. */
 gboolean xmt_request_host_in(const xmt_request *req, const char *domain);
 
-xmt_sdk xmt_recognise(const xmt_request *req);
-
-/* A request URI's query (without '?') names a parameter that some format
- * sending GETs puts there (formats/xmt_formats.c).  Cheaper than
- * xmt_recognise(): transports ask it first, before building a request for
- * every ordinary page URL. */
-gboolean xmt_query_worth_recognising(const char *query, gsize len);
-
-/* NULL when the request is not recognised.  Never fails otherwise: what could
- * not be decoded is in msg->errors. */
-xmt_message *xmt_decode(const xmt_request *req, const xmt_config *cfg);
-/* The same, for a request xmt_recognise() already named (callers that
- * recognise first, to do nothing else for traffic that is not analytics). */
-xmt_message *xmt_decode_as(const xmt_request *req, xmt_sdk sdk, const xmt_config *cfg);
-
-#endif /* XMT_DECODE_H */
+#endif /* XMT_REQUEST_H */

@@ -1,55 +1,52 @@
-/* xmt_xiaomi.h: what the modules of Xiaomi's own SDKs share (MIUI Analytics,
- * the legacy MIUI tracker, MiStat, OneTrack; formats.md §3.3-3.6).
+/* xmt_format_kit.h: what format modules share, whatever the vendor.
  *
- * Their common shapes: a form whose other fields are worth showing as sent,
- * vendor headers in the clear, facts that belong to the whole message (the
- * device header of a batch, the app and device of a form) but must be found
- * on every event, and free-form event bodies in which any web address is a
- * visited page. */
-#ifndef XMT_XIAOMI_H
-#define XMT_XIAOMI_H
+ * Shapes many SDKs have: a form whose other fields are worth showing as
+ * sent, vendor headers in the clear, facts that belong to the whole message
+ * (the device header of a batch, the app and device of a form) but must be
+ * found on every event, free-form event bodies in which any web address is
+ * a visited page, and enciphered payloads shown as sent. */
+#ifndef XMT_FORMAT_KIT_H
+#define XMT_FORMAT_KIT_H
 
-#include "../core/xmt_decode.h"
-#include "../core/xmt_events.h"
-#include "../layers/xmt_form.h"
+#include "core/xmt_request.h"
+#include "core/xmt_events.h"
+#include "layers/xmt_form.h"
 
 /* Form parameters are read straight from the input, so their spans point there. */
-xmt_span xmt_xiaomi_value_span(const xmt_form_param *p);
+xmt_span xmt_kit_value_span(const xmt_form_param *p);
 
 /* Bytes sent as text (form values, headers) as a string of the message:
  * field values must be UTF-8, and these may hold anything. */
-const char *xmt_xiaomi_text(xmt_message *msg, const char *bytes, gssize len);
+const char *xmt_kit_text(xmt_message *msg, const char *bytes, gssize len);
 
 /* Every parameter of the form but those named in skip (NULL-terminated) as
  * an XMT_FACT_PARAM "name=value" (value percent-decoded). */
-void xmt_xiaomi_add_form_params(xmt_message *msg, const xmt_form *form, const char *const *skip);
+void xmt_kit_add_form_params(xmt_message *msg, const xmt_form *form, const char *const *skip);
 
 /* The form parameter carrying the payload (which the recogniser made sure
  * exists): named as XMT_FACT_PAYLOAD_PARAM, every other parameter shown as
  * an XMT_FACT_PARAM. */
-const xmt_form_param *xmt_xiaomi_payload_param(xmt_message *msg, const xmt_form *form, const char *name);
+const xmt_form_param *xmt_kit_payload_param(xmt_message *msg, const xmt_form *form, const char *name);
+
+/* A form value as field text, in the message: copied as sent when it has no
+ * escapes and is valid UTF-8, else percent-decoded ('+' kept) and repaired. */
+const char *xmt_kit_param_text(xmt_message *msg, const xmt_form *form, const xmt_form_param *p);
 
 /* The decoded value of a form parameter, in the message's string chunk;
  * NULL when the form has no such parameter. */
-const char *xmt_xiaomi_form_value(xmt_message *msg, const xmt_form *form, const char *key);
+const char *xmt_kit_form_value(xmt_message *msg, const xmt_form *form, const char *key);
 
 /* A vendor request header shown as the XMT_FACT_PARAM "display=value";
  * returns its value, or NULL when the request has no such header. */
-const char *xmt_xiaomi_add_header_param(xmt_message *msg, const xmt_request *req, const char *lower_name,
+const char *xmt_kit_add_header_param(xmt_message *msg, const xmt_request *req, const char *lower_name,
                                         const char *display);
 
 /* Every string inside the object that is an http(s) address becomes a URL
  * fact of ev (and, from a search engine's result page, a search term): the
  * bodies of these SDKs are free-form, so the key of a visited page is not
  * known in advance. */
-void xmt_xiaomi_add_url_facts(xmt_message *msg, xmt_event *ev, const xmt_json_doc *doc, guint32 object,
+void xmt_kit_add_url_facts(xmt_message *msg, xmt_event *ev, const xmt_json_doc *doc, guint32 object,
                               int layer, const xmt_config *cfg);
-
-/* Calls fn for each complete object element of the array at `array` (or
- * for `array` itself when it is an object), like xmt_for_each_event() does
- * for a document root; stops at cfg->max_events events of the message. */
-void xmt_xiaomi_for_each_object(xmt_message *msg, const xmt_json_doc *doc, guint32 array, int layer,
-                                const char *what, const xmt_config *cfg, xmt_event_fn fn, void *user);
 
 /* The facts (and JSON leaves) that every event of a message shares.  They
  * are gathered in a template event kept out of the message, and copied onto
@@ -71,12 +68,12 @@ void xmt_shared_finish(xmt_shared *s, xmt_message *msg);
 
 /* An enciphered payload the plugin cannot read, as an opaque record (shown
  * as sent, with its expert note).  Marks the message encrypted. */
-xmt_event *xmt_xiaomi_add_opaque_record(xmt_message *msg, const char *name, xmt_span span);
+xmt_event *xmt_kit_add_opaque_record(xmt_message *msg, const char *name, xmt_span span);
 
 /* An enciphered form value (the text of form parameter `what`) as such a
  * record, holding the text as sent in a `fact`; an empty value is an empty
  * record at its place, and an error. */
-xmt_event *xmt_xiaomi_add_cipher_value(xmt_message *msg, const xmt_request *req, const char *what,
+xmt_event *xmt_kit_add_cipher_value(xmt_message *msg, const xmt_request *req, const char *what,
                                        const char *name, xmt_span text, xmt_fact_id fact);
 
 #endif

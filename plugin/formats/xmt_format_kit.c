@@ -1,21 +1,21 @@
-/* xmt_xiaomi.c: helpers shared by the modules of Xiaomi's own SDKs. */
-#include "xmt_xiaomi.h"
+/* xmt_format_kit.c: what format modules share (xmt_format_kit.h). */
+#include "formats/xmt_format_kit.h"
 
-#include "../core/xmt_peel.h"
-#include "../core/xmt_pii.h"
-#include "../core/xmt_search.h"
-#include "../core/xmt_watch.h"
+#include "core/xmt_peel.h"
+#include "core/xmt_pii.h"
+#include "core/xmt_search.h"
+#include "core/xmt_watch.h"
 
 #include <string.h>
 
-xmt_span xmt_xiaomi_value_span(const xmt_form_param *p)
+xmt_span xmt_kit_value_span(const xmt_form_param *p)
 {
     return xmt_span_make(XMT_LAYER_INPUT, p->val_off, p->val_len);
 }
 
 /* ---- form fields and headers shown as sent ------------------------------ */
 
-const char *xmt_xiaomi_text(xmt_message *msg, const char *bytes, gssize len)
+const char *xmt_kit_text(xmt_message *msg, const char *bytes, gssize len)
 {
     char *valid = g_utf8_make_valid(bytes, len);
     const char *kept = xmt_message_strdup(msg, valid);
@@ -31,7 +31,7 @@ static gboolean named_in(const xmt_form *form, const xmt_form_param *p, const ch
     return FALSE;
 }
 
-void xmt_xiaomi_add_form_params(xmt_message *msg, const xmt_form *form, const char *const *skip)
+void xmt_kit_add_form_params(xmt_message *msg, const xmt_form *form, const char *const *skip)
 {
     for (guint i = 0; i < form->count; i++) {
         const xmt_form_param *p = &form->params[i];
@@ -40,40 +40,46 @@ void xmt_xiaomi_add_form_params(xmt_message *msg, const xmt_form *form, const ch
         char *value = xmt_form_value_dup(form, p);
         const char *text = xmt_message_printf(msg, "%.*s=%s", (int)p->key_len,
                                               (const char *)form->base + p->key_off,
-                                              xmt_xiaomi_text(msg, value, -1));
+                                              xmt_kit_text(msg, value, -1));
         g_free(value);
         xmt_span span = xmt_span_make(XMT_LAYER_INPUT, p->key_off, p->val_off + p->val_len - p->key_off);
         xmt_message_add_fact(msg, XMT_FACT_PARAM, text, 0, span);
     }
 }
 
-const xmt_form_param *xmt_xiaomi_payload_param(xmt_message *msg, const xmt_form *form, const char *name)
+const xmt_form_param *xmt_kit_payload_param(xmt_message *msg, const xmt_form *form, const char *name)
 {
     const char *const skip[] = { name, NULL };
     const xmt_form_param *p = xmt_form_find(form, name);
-    xmt_xiaomi_add_form_params(msg, form, skip);
+    xmt_kit_add_form_params(msg, form, skip);
     xmt_message_add_fact(msg, XMT_FACT_PAYLOAD_PARAM, name, 0, xmt_span_make(XMT_LAYER_INPUT, p->key_off, p->key_len));
     return p;
 }
 
-const char *xmt_xiaomi_form_value(xmt_message *msg, const xmt_form *form, const char *key)
+const char *xmt_kit_param_text(xmt_message *msg, const xmt_form *form, const xmt_form_param *p)
 {
-    const xmt_form_param *p = xmt_form_find(form, key);
-    if (!p)
-        return NULL;
+    const char *raw = (const char *)form->base + p->val_off;
+    if (!memchr(raw, '%', p->val_len) && g_utf8_validate(raw, (gssize)p->val_len, NULL))
+        return xmt_message_strndup(msg, raw, p->val_len);  /* as sent: the common case, one copy */
     char *value = xmt_form_value_dup(form, p);
-    const char *kept = xmt_xiaomi_text(msg, value, -1);
+    const char *kept = xmt_message_strdup(msg, value);
     g_free(value);
     return kept;
 }
 
-const char *xmt_xiaomi_add_header_param(xmt_message *msg, const xmt_request *req, const char *lower_name,
+const char *xmt_kit_form_value(xmt_message *msg, const xmt_form *form, const char *key)
+{
+    const xmt_form_param *p = xmt_form_find(form, key);
+    return p ? xmt_kit_param_text(msg, form, p) : NULL;
+}
+
+const char *xmt_kit_add_header_param(xmt_message *msg, const xmt_request *req, const char *lower_name,
                                         const char *display)
 {
     const char *value = xmt_request_header(req, lower_name);
     if (value)
         xmt_message_add_fact(msg, XMT_FACT_PARAM,
-                             xmt_message_printf(msg, "%s=%s", display, xmt_xiaomi_text(msg, value, -1)), 0,
+                             xmt_message_printf(msg, "%s=%s", display, xmt_kit_text(msg, value, -1)), 0,
                              xmt_span_make(XMT_LAYER_INPUT, 0, 0));  /* headers are not in the body */
     return value;
 }
@@ -87,11 +93,11 @@ static void add_url(xmt_message *msg, xmt_event *ev, const char *url, xmt_span s
     xmt_event_add_fact(ev, XMT_FACT_URL, url, 0, span);
     char *term = xmt_search_term_from_url(url);
     if (term && !xmt_event_has_string(ev, XMT_FACT_SEARCH_TERM, term))
-        xmt_event_add_fact(ev, XMT_FACT_SEARCH_TERM, xmt_xiaomi_text(msg, term, -1), 0, span);
+        xmt_event_add_fact(ev, XMT_FACT_SEARCH_TERM, xmt_kit_text(msg, term, -1), 0, span);
     g_free(term);
 }
 
-void xmt_xiaomi_add_url_facts(xmt_message *msg, xmt_event *ev, const xmt_json_doc *doc, guint32 object,
+void xmt_kit_add_url_facts(xmt_message *msg, xmt_event *ev, const xmt_json_doc *doc, guint32 object,
                               int layer, const xmt_config *cfg)
 {
     const xmt_json_node *root = xmt_json_node_at(doc, object);
@@ -114,45 +120,6 @@ void xmt_xiaomi_add_url_facts(xmt_message *msg, xmt_event *ev, const xmt_json_do
     /* The privacy scan ran when the event was built: show it the new addresses. */
     if (cfg->want_pii && ev->facts->len > urls_before)
         xmt_pii_scan_event(msg, ev);
-}
-
-/* ---- records of an array ------------------------------------------------ */
-
-void xmt_xiaomi_for_each_object(xmt_message *msg, const xmt_json_doc *doc, guint32 array, int layer,
-                                const char *what, const xmt_config *cfg, xmt_event_fn fn, void *user)
-{
-    const xmt_json_node *n = xmt_json_node_at(doc, array);
-    if (!n)
-        return;
-    if (n->type == XMT_JSON_OBJECT) {
-        if (n->flags & XMT_JSON_COMPLETE)
-            fn(msg, doc, array, layer, cfg, user);
-        return;
-    }
-    if (n->type != XMT_JSON_ARRAY) {
-        xmt_message_add_error(msg, "JSON", xmt_span_make(layer, n->off, n->len),
-                              "%s: expected an array of records", what);
-        return;
-    }
-    guint index = 0, skipped = 0;
-    for (guint32 c = xmt_json_first_child(doc, array); c != XMT_JSON_NONE; c = xmt_json_node_at(doc, c)->next, index++) {
-        const xmt_json_node *child = xmt_json_node_at(doc, c);
-        if (!(child->flags & XMT_JSON_COMPLETE))
-            break;  /* cut by a syntax error or a limit, already reported */
-        /* Elements that are not objects count too: each is an error. */
-        if (msg->events->len + skipped >= cfg->max_events) {
-            xmt_message_add_error(msg, "limit", xmt_span_make(layer, child->off, child->len),
-                                  "more than %u events in one message; the rest are not decoded", cfg->max_events);
-            break;
-        }
-        if (child->type != XMT_JSON_OBJECT) {
-            xmt_message_add_error(msg, "JSON", xmt_span_make(layer, child->off, child->len),
-                                  "%s: element %u is not an object", what, index);
-            skipped++;
-            continue;
-        }
-        fn(msg, doc, c, layer, cfg, user);
-    }
 }
 
 /* ---- what every event shares -------------------------------------------- */
@@ -286,7 +253,7 @@ void xmt_shared_finish(xmt_shared *s, xmt_message *msg)
     s->tmpl = NULL;
 }
 
-xmt_event *xmt_xiaomi_add_opaque_record(xmt_message *msg, const char *name, xmt_span span)
+xmt_event *xmt_kit_add_opaque_record(xmt_message *msg, const char *name, xmt_span span)
 {
     xmt_event *ev = xmt_message_add_event(msg, span);
     ev->opaque = TRUE;
@@ -295,16 +262,16 @@ xmt_event *xmt_xiaomi_add_opaque_record(xmt_message *msg, const char *name, xmt_
     return ev;
 }
 
-xmt_event *xmt_xiaomi_add_cipher_value(xmt_message *msg, const xmt_request *req, const char *what,
+xmt_event *xmt_kit_add_cipher_value(xmt_message *msg, const xmt_request *req, const char *what,
                                        const char *name, xmt_span text, xmt_fact_id fact)
 {
-    xmt_event *rec = xmt_xiaomi_add_opaque_record(msg, name, text);
+    xmt_event *rec = xmt_kit_add_opaque_record(msg, name, text);
     if (text.len == 0) {
         /* Still a record, empty, at the value's place: the request says it is enciphered. */
         xmt_message_add_error(msg, "payload", text, "%s: empty value (no ciphertext)", what);
         return rec;
     }
-    const char *sent = xmt_xiaomi_text(msg, (const char *)xmt_span_data(msg, req, text), text.len);
+    const char *sent = xmt_kit_text(msg, (const char *)xmt_span_data(msg, req, text), text.len);
     xmt_event_add_fact(rec, fact, sent, 0, text);
     return rec;
 }

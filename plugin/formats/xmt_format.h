@@ -1,14 +1,14 @@
-/* xmt_formats.h: the table of vendor formats.
+/* xmt_format.h: what a vendor format is to the rest of the plugin.
  *
- * Every format the plugin knows is one row: its name, the request shapes its
- * SDK sends, how to recognise it cheaply and how to decode it.  The decoding
- * entry (core/xmt_decode.c) only walks this table, so adding an SDK is one
- * module in formats/ plus one row in xmt_formats.c. */
-#ifndef XMT_FORMATS_H
-#define XMT_FORMATS_H
+ * Each format is one module in formats/ that defines one row, an xmt_format
+ * named xmt_format_<name>, and one line in xmt_format_list.h.  The dispatch
+ * (xmt_dispatch.h) walks the rows; nothing else names a vendor.  How to add
+ * one: docs/adding-a-format.md. */
+#ifndef XMT_FORMAT_H
+#define XMT_FORMAT_H
 
-#include "../core/xmt_decode.h"
-#include "../layers/xmt_form.h"
+#include "core/xmt_request.h"
+#include "layers/xmt_form.h"
 
 /* The shapes of request that carry a format's payload. */
 typedef enum {
@@ -17,9 +17,10 @@ typedef enum {
     XMT_SHAPE_URI_QUERY = 1u << 2, /* the pairs of the request URI's query: a GET */
 } xmt_shape;
 
-typedef struct {
-    xmt_sdk sdk;
-    guint shapes; /* xmt_shape bits */
+typedef struct xmt_format {
+    const char *name;   /* the contract name (xmtrack.sdk), e.g. "sensors" */
+    const char *title;  /* what users call it, e.g. "Sensors Analytics" */
+    guint shapes;       /* xmt_shape bits */
     /* For XMT_SHAPE_URI_QUERY: a query must name one of these parameters
      * before it is worth a form split (NULL-terminated).  Ordinary page URLs
      * name none of them, so they cost a few string searches. */
@@ -30,13 +31,8 @@ typedef struct {
     /* Bodies that are not forms (XMT_SHAPE_RAW_BODY); NULL otherwise. */
     gboolean (*recognise_raw)(const xmt_request *req);
     void (*decode_raw)(const xmt_request *req, const xmt_config *cfg, xmt_message *msg);
+    /* What the core needs to know of this format's events, or NULL. */
+    const xmt_event_profile *profile;
 } xmt_format;
 
-/* The rows, in the order recognition tries them. */
-extern const xmt_format xmt_formats[];
-extern const gsize xmt_format_count;
-
-/* The row of a format, or NULL. */
-const xmt_format *xmt_format_of(xmt_sdk sdk);
-
-#endif
+#endif /* XMT_FORMAT_H */

@@ -1,12 +1,17 @@
-/* xmt_request.c: the transport-neutral part of the glue (xmt_request.h):
- * from a wire request to an xmt_request, then recognition, decoding, the
+/* xmt_wire.c: the transport-neutral part of the glue (xmt_wire.h): from a
+ * wire request to the core's xmt_request, then recognition, decoding, the
  * tree and the report. */
 #include <wireshark.h>
 #include <epan/packet.h>
 #include <epan/exceptions.h>
 #include <epan/show_exception.h>
 
-#include "xmt_request.h"
+#include "formats/xmt_dispatch.h"
+#include "wireshark/xmt_fields.h"
+#include "wireshark/xmt_privacy.h"
+#include "wireshark/xmt_report.h"
+#include "wireshark/xmt_tree.h"
+#include "wireshark/xmt_wire.h"
 
 /* ---- kept requests ------------------------------------------------------- */
 
@@ -111,7 +116,7 @@ gboolean xmt_request_enabled(void)
 const char *xmt_uri_payload_query(const char *uri)
 {
     const char *mark = uri ? strchr(uri, '?') : NULL;
-    if (!mark || !xmt_query_worth_recognising(mark + 1, strlen(mark + 1)))
+    if (!mark || !xmt_query_worth_recognising(mark + 1, strlen(mark + 1), xmt_pref.formats))
         return NULL;
     return mark + 1;
 }
@@ -149,20 +154,49 @@ static void describe_request(const xmt_wire_request *w, xmt_request *req)
 
 /* ---- decoding and the tree ---------------------------------------------- */
 
+/* The facts this dissection shows or filters on: all of them in a shown
+ * tree, only the referenced ones when a display filter alone needs the
+ * tree, none without a tree. */
+static guint64 facts_for_tree(proto_tree *tree)
+{
+    guint64 want = 0;
+    for (int id = 0; tree && id < XMT_FACT_COUNT; id++)
+        if (proto_field_is_referenced(tree, xmt_fact_field((xmt_fact_id)id)))
+            want |= XMT_FACT_BIT(id);
+    return want;
+}
+
+/* The decoding options for this dissection: limits from the preferences, and
+ * members only when the tree shows them or a filter asks for them. */
+static void config_for_tree(xmt_config *cfg, proto_tree *tree)
+{
+    xmt_config_init(cfg);
+    cfg->max_inflated = (gsize)MAX(xmt_pref.max_inflate_mib, 1u) * 1024 * 1024;
+    cfg->max_events = MAX(xmt_pref.max_events, 1u);
+    cfg->want_members = tree != NULL && proto_field_is_referenced(tree, xmt_hf.member);
+    /* Statistics and exports count personal data even with no tree. */
+    cfg->want_pii = xmt_report_wanted() ||
+                    (tree != NULL && (proto_field_is_referenced(tree, xmt_hf.pii) ||
+                                      proto_field_is_referenced(tree, xmt_ei.pii_leak.hf)));
+    cfg->watch = xmt_privacy_watchlist();
+    /* Statistics and exports read every fact, whatever the tree shows. */
+    cfg->want_facts = xmt_report_wanted() ? XMT_FACTS_ALL : facts_for_tree(tree);
+}
+
 static xmt_wmem_cb_result free_message(wmem_allocator_t *allocator _U_, wmem_cb_event_t event _U_, void *msg)
 {
     xmt_message_free(msg);
     return FALSE;  /* once: the callback goes with the packet */
 }
 
-/* Decodes a request recognised as `sdk` and adds its tree.  The message is
+/* Decodes a request recognised as `format` and adds its tree.  The message is
  * freed with the packet, whatever happens while the tree is built. */
 static gboolean dissect_recognised(tvbuff_t *input, packet_info *pinfo, proto_tree *tree, const xmt_request *req,
-                                   xmt_sdk sdk)
+                                   const xmt_format *format)
 {
     xmt_config cfg;
-    xmt_config_for_tree(&cfg, tree);
-    xmt_message *msg = xmt_decode_as(req, sdk, &cfg);
+    config_for_tree(&cfg, tree);
+    xmt_message *msg = xmt_decode_as(req, format, &cfg);
     if (!msg)
         return FALSE;
     wmem_register_callback(pinfo->pool, free_message, msg);
@@ -179,10 +213,10 @@ static gboolean dissect_recognised(tvbuff_t *input, packet_info *pinfo, proto_tr
  * the transport's own dissection must go on.  TRUE: the request was ours,
  * whatever its decoding found. */
 static gboolean dissect_guarded(tvbuff_t *input, packet_info *pinfo, proto_tree *tree, const xmt_request *req,
-                                xmt_sdk sdk)
+                                const xmt_format *format)
 {
     TRY {
-        dissect_recognised(input, pinfo, tree, req, sdk);
+        dissect_recognised(input, pinfo, tree, req, format);
     }
     CATCH_NONFATAL_ERRORS {
         show_exception(input, pinfo, tree, EXCEPT_CODE, GET_MESSAGE);
@@ -203,8 +237,8 @@ gboolean xmt_dissect_body(tvbuff_t *body, packet_info *pinfo, proto_tree *tree, 
     describe_request(w, &req);
     if (!req.method)
         req.method = "POST";
-    xmt_sdk sdk = xmt_recognise(&req);  /* before anything else: most bodies are not ours */
-    return sdk != XMT_SDK_NONE && dissect_guarded(body, pinfo, tree, &req, sdk);
+    const xmt_format *format = xmt_recognise(&req, xmt_pref.formats);  /* first: most bodies are not ours */
+    return format && dissect_guarded(body, pinfo, tree, &req, format);
 }
 
 gboolean xmt_dissect_query(tvbuff_t *parent, packet_info *pinfo, proto_tree *tree, const xmt_wire_request *w,
@@ -221,30 +255,13 @@ gboolean xmt_dissect_query(tvbuff_t *parent, packet_info *pinfo, proto_tree *tre
     describe_request(w, &req);
     if (!req.method)
         req.method = "GET";
-    xmt_sdk sdk = xmt_recognise(&req);  /* before a tvb is made for it */
-    if (sdk == XMT_SDK_NONE)
+    const xmt_format *format = xmt_recognise(&req, xmt_pref.formats);  /* before a tvb is made for it */
+    if (!format)
         return FALSE;
     /* The query becomes a data source, so items can point at its bytes. */
     guint len = (guint)req.len;
     tvbuff_t *tvb = tvb_new_child_real_data(parent, (const guint8 *)wmem_strdup(pinfo->pool, query), len, (gint)len);
     add_new_data_source(pinfo, tvb, source);
     req.data = tvb_get_ptr(tvb, 0, (gint)len);
-    return dissect_guarded(tvb, pinfo, tree, &req, sdk);
-}
-
-/* ---- the transports ----------------------------------------------------- */
-
-void xmt_transports_register(void)
-{
-    xmt_http1_register();
-    xmt_http2_register();
-    xmt_http3_register();
-}
-
-void xmt_transports_handoff(void)
-{
-    xmt_media_handoff();
-    xmt_http1_handoff();
-    xmt_http2_handoff();
-    xmt_http3_handoff();
+    return dissect_guarded(tvb, pinfo, tree, &req, format);
 }

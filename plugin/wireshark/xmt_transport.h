@@ -1,0 +1,24 @@
+/* xmt_transport.h: a transport adapter, as a row of the transport table
+ * (xmt_transports.c).  Each adapter (xmt_transport_<name>.c) turns what its
+ * Wireshark dissector exposes into wire requests (xmt_wire.h) and defines
+ * its row, xmt_transport_<name>. */
+#ifndef XMT_TRANSPORT_H
+#define XMT_TRANSPORT_H
+
+#include <epan/packet.h>
+
+typedef struct {
+    const char *name;
+    void (*register_fn)(void);  /* with the protocol's registration */
+    void (*handoff)(void);      /* with its handoff */
+    /* A body the media_type takeover (xmt_media.c) was handed, `data` as the
+     * caller of the media_type table passed it: FALSE when the body is not
+     * from this transport; NULL when the transport hands none that way. */
+    gboolean (*media_body)(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data);
+} xmt_transport;
+
+extern const xmt_transport xmt_transport_http1;
+extern const xmt_transport xmt_transport_http2;
+extern const xmt_transport xmt_transport_http3;
+
+#endif /* XMT_TRANSPORT_H */

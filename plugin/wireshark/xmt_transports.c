@@ -1,0 +1,35 @@
+/* xmt_transports.c: the transports, as rows (xmt_transport.h).
+ *
+ * The order is the order bodies are offered in: HTTP/2 tells its own bodies
+ * apart (it hands them with no header map, and its layer is in the packet),
+ * HTTP/1 takes every other caller of the media_type table and rejects what
+ * is not a request; HTTP/3 hands no bodies before Wireshark 4.7. */
+#include <wireshark.h>
+
+#include "wireshark/xmt_transport.h"
+#include "wireshark/xmt_transports.h"
+
+static const xmt_transport *const transports[] = {
+    &xmt_transport_http2,
+    &xmt_transport_http1,
+    &xmt_transport_http3,
+};
+
+void xmt_transports_register(void)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS(transports); i++)
+        transports[i]->register_fn();
+}
+
+void xmt_transports_handoff(void)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS(transports); i++)
+        transports[i]->handoff();
+}
+
+void xmt_transports_media_body(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS(transports); i++)
+        if (transports[i]->media_body && transports[i]->media_body(tvb, pinfo, tree, data))
+            return;
+}

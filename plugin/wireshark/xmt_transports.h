@@ -1,0 +1,14 @@
+/* xmt_transports.h: the table of transports. */
+#ifndef XMT_TRANSPORTS_H
+#define XMT_TRANSPORTS_H
+
+#include <epan/packet.h>
+
+void xmt_transports_register(void);
+void xmt_transports_handoff(void);
+
+/* A body handed to the media_type takeover: offered to each transport in
+ * the table's order until one takes it. */
+void xmt_transports_media_body(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data);
+
+#endif /* XMT_TRANSPORTS_H */
