@@ -10,7 +10,7 @@
 #     XMT_FUZZ_FORMAT_<name>_HEADER and XMT_FUZZ_FORMAT_<name>_SDK are set in
 #     the caller's scope.
 
-set(XMT_FUZZ_LAYER_HARNESSES percent base64 inflate json form search decode)
+set(XMT_FUZZ_LAYER_HARNESSES percent base64 lzstring inflate json form search decode)
 # The whole plugin inside libwireshark (fuzz_epan.c): it links epan and the
 # glue of plugin/wireshark/ (the frame APIs of 4.0-4.4 and of 4.5 on).
 set(XMT_FUZZ_EPAN_HARNESSES epan)
