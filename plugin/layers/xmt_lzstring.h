@@ -1,11 +1,13 @@
-/* xmt_lzstring.h: the LZ-string layer (docs/formats/posthog.md, "lz64").
+/* xmt_lzstring.h: the LZ-string layer (docs/formats/posthog.md §2, §6).
  *
  * LZ-string (pieroxy/lz-string, npm `lz-string`) is an LZW variant over the
  * UTF-16 code units of a JavaScript string.  posthog-js up to 1.62 sent its
  * batches as `data=<compressToBase64(JSON)>&compression=lz64`.  This layer
  * reads the output of compressToBase64 (alphabet A-Z a-z 0-9 + /, padded with
- * '=') and of compressToEncodedURIComponent (the same with '-' for '/', not
- * padded) and gives the text as UTF-8. */
+ * '=') and gives the text as UTF-8.  compressToEncodedURIComponent (the same
+ * with '-' for '/', not padded) does not occur in PostHog traffic (its
+ * collector decodes only the base64 form), but one symbol table reads both,
+ * so other users of LZ-string are covered at no cost. */
 #ifndef XMT_LZSTRING_H
 #define XMT_LZSTRING_H
 
