@@ -8,7 +8,7 @@
 #     (plugin/formats/xmt_format_list.h), so a format added there gets its
 #     own harness with no edit here (fuzz_format.c).
 
-set(XMT_FUZZ_LAYER_HARNESSES percent base64 inflate json form search aes sensors_keys decode)
+set(XMT_FUZZ_LAYER_HARNESSES percent base64 lzstring inflate json form search aes sensors_keys decode)
 # The whole plugin inside libwireshark (fuzz_epan.c): it links epan and the
 # glue of plugin/wireshark/ (the frame APIs of 4.0-4.4 and of 4.5 on).
 set(XMT_FUZZ_EPAN_HARNESSES epan)

@@ -10,6 +10,7 @@ the input of its own layer:
   decode, format_*  selector bytes (fuzz_common.h) + the body, or + the GET query
   form, percent     the body or query as sent
   base64            each long form value, percent-decoded
+  lzstring          limit byte + the LZ-string vectors of tests/unit/vectors/lzstring/
   inflate           selector byte + each gzip/zlib stream found, and raw deflate
   json              selector byte + each JSON document reached
   search            the URLs inside those documents
@@ -288,6 +289,18 @@ def add_handmade(corpus):
     corpus.add("base64", b"W3siZXZlbnQiOiJ4In1d")
 
 
+def add_lzstring(corpus):
+    """The LZ-string vectors that lz-string's own compressor made (tests/unit/vectors/lzstring/), valid and
+    damaged, behind fuzz_lzstring.c's limit byte (3: 16 MiB; the bomb also under 64 KiB)."""
+    folder = os.path.join(REPO, "tests", "unit", "vectors", "lzstring")
+    for path in sorted(glob.glob(os.path.join(folder, "*.lz64")) + glob.glob(os.path.join(folder, "*.uri"))):
+        with open(path, "rb") as f:
+            text = f.read()
+        corpus.add("lzstring", b"\x03" + text)
+        if os.path.basename(path) == "bomb.lz64":
+            corpus.add("lzstring", b"\x02" + text)
+
+
 # ---- the epan harness ------------------------------------------------------------------------
 
 # fuzz_epan.c's FORMATS, in order, and the innermost plaintext of each in testdata/payloads.py.
@@ -361,6 +374,7 @@ def main():
         for req in requests_of(capture):
             add_request(corpus, req)
     add_handmade(corpus)
+    add_lzstring(corpus)
     add_epan(corpus, args.testdata)
     print("seeds written to %s: %s" % (args.out, ", ".join("%s %d" % kv for kv in sorted(corpus.count.items()))))
 
