@@ -31,7 +31,7 @@
  * UTF-16 to UTF-8: a high surrogate followed by a low one is one code point;
  * every unpaired surrogate becomes U+FFFD, as the WHATWG encoders (Node's
  * Buffer, TextEncoder) write it, so the text is always valid UTF-8. */
-#include "xmt_lzstring.h"
+#include "layers/xmt_lzstring.h"
 
 #include <string.h>
 
