@@ -28,7 +28,6 @@ DOC = os.path.join(REPO, "docs", "fields.md")
 # they land: an entry listed here that the plugin DOES register fails the test, and
 # docs/fields.md must mark exactly these "not yet registered (issue N)".
 NOT_YET_REGISTERED = {
-    "xmtrack.key_id": "issue 23",
     "xmtrack.anonymous_id": "issue 22",
     "xmtrack.capture_app": "issue 24",
     "xmtrack.capture_uid": "issue 24",
