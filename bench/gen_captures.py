@@ -72,7 +72,7 @@ EPOCH = 1588291200            # 2020-05-01 00:00:00 UTC, first packet
 INT32 = 1 << 32
 
 # ---------------------------------------------------------------------------------------------
-# Encoding helpers (formats.md §1.7)
+# Encoding helpers (docs/formats/sensors.md)
 
 
 def java_hash(s):
@@ -93,7 +93,7 @@ def to_json(obj):
 
 
 # ---------------------------------------------------------------------------------------------
-# Sensors Analytics batches (formats.md §1.1, §2): Mint Browser on Android, SA SDK 3.2.10
+# Sensors Analytics batches (docs/formats/sensors.md): Mint Browser on Android, SA SDK 3.2.10
 
 MODELS = [("Redmi Note 8", "10"), ("Redmi Note 9 Pro", "11"), ("Mi 10T", "11"),
           ("POCO X3", "10"), ("Redmi 9A", "10"), ("Mi 11 Lite", "12")]
@@ -209,7 +209,7 @@ def sensors_batch(rng, n_events, clock_ms, shape="mint"):
 
 
 def sensors_request(rng, clock_ms, shape="mint"):
-    """One Android SDK flush (formats.md §1.1). Returns (request bytes, event names)."""
+    """One Android SDK flush (docs/formats/sensors.md). Returns (request bytes, event names)."""
     records, names = sensors_batch(rng, 5, clock_ms, shape)
     value = base64.b64encode(gzip.compress(to_json(records).encode(), mtime=0)).decode()
     body = "crc=%d&gzip=1&data_list=%s" % (java_hash(value), pct(value))

@@ -1,4 +1,4 @@
--- lua_baseline.lua: the peer xmtrack is measured against (notes/peers.md §3.1).
+-- lua_baseline.lua: what a user would write instead of xmtrack (a Lua postdissector over the same payloads; BENCHMARKS.md).
 --
 -- What a Wireshark user writes today to read Sensors Analytics uploads without xmtrack:
 -- a postdissector that takes each urlencoded-form value whose key is "data_list",

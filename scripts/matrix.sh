@@ -22,7 +22,7 @@ REPO=$(cd "$(dirname "$0")/.." && pwd)
 need_root_and_mmdebstrap
 start_run "$@"
 
-# Inside the root. Lint runs only on bookworm's pinned tool versions (README "Robustness":
+# Inside the root. Lint runs only on bookworm's pinned tool versions (docs/robustness.md:
 # newer clang-tidy and cppcheck add checks of their own; one pinned set gives one verdict).
 read -r -d '' inside <<'SCRIPT'
 cd /src

@@ -3,7 +3,7 @@ source builds it, with the expected fields worked out here from what the SDK was
 told to send (never from the plugin's output).
 
 Sources (npm packages sa-sdk-javascript 1.27.11 and sa-sdk-node 1.2.6; GitHub
-sensorsdata/sa-sdk-android; decompiled MiStat and OneTrack, formats.md §3.3, §3.6):
+sensorsdata/sa-sdk-android; decompiled MiStat and OneTrack, docs/formats/onetrack.md and mistat.md):
 - JS: every event carries $latest_referrer, $latest_search_keyword (the referrer's
   query value after decodeURIComponent, so '+' stays '+'), $referrer; the first visit
   sends a profile_set_once with $first_referrer and $first_search_keyword; unknown

@@ -904,7 +904,7 @@ CAPTURES = _build()
 
 
 # =============================================================================================
-# Xiaomi's own SDKs (formats.md §3.3-3.6): MIUI Analytics, the legacy MIUI tracker, MiStat,
+# Xiaomi's own SDKs (docs/formats/): MIUI Analytics, the legacy MIUI tracker, MiStat,
 # OneTrack.  Same simulated device as above (Redmi Note 8, MIUI V11.0.5.0.PCOMIXM, Android 10).
 
 def android_json(obj):
@@ -932,7 +932,7 @@ def luhn_complete(digits14):
 
 # --- AES-128-ECB/PKCS#7 for the MiStat v2 payloads -------------------------------------------
 # Written here so that the generator needs the standard library only; the integration tests
-# check its output against the openssl command line (and formats.md §4 vector 4), and the
+# check its output against the openssl command line (and docs/formats/mistat.md, "Test vector"), and the
 # plugin decrypts with libgcrypt: three independent implementations.
 
 def _rotl8(x, n):
@@ -1155,7 +1155,7 @@ def mistat_get_req(fields, expect):
     return Req("GET", "/mistats/v2?" + mistat_form(fields).decode("ascii"), headers, expect=expect)
 
 
-# formats.md §4 vector 4: inputs, key, plaintext and the expected stat_value, as published.
+# docs/formats/mistat.md, "Test vector": inputs, key, plaintext and the expected stat_value, as published.
 VECTOR4 = {"app_id": "2882303761517000000", "app_key": "5681700000000", "device_id": "a1b2c3d4e5f60718",
            "key": "6DC7E19697C72582",
            "plaintext": '[{"endTS":1588291200000,"startTS":1588291100000,"content":[{"category":'
@@ -1220,7 +1220,7 @@ def _build_xiaomi():
     # 2. the legacy tracker: a tracked event with a page address, and a page view
     C["miui_tracker.pcap"] = [tracker_req(ev) for ev in TRACKER_EVENTS]
 
-    # 3. MiStat v2: our own payload, and formats.md §4 vector 4 as published
+    # 3. MiStat v2: our own payload, and docs/formats/mistat.md's test vector as published
     fields = mistat_fields(MISTAT_PLAINTEXT, MISTAT_DEVICE_ID)
     mistat_facts = {"sdk": "mistat", "encrypted": True, "decrypted": True, "encrypted_payload": False,
                     "app": MISTAT_APP_ID, "distinct_id": MISTAT_DEVICE_ID}

@@ -1,4 +1,4 @@
-/* xmt_mistat.c: MiStat uploads (formats.md §3.6, §5.2 step 7).
+/* xmt_mistat.c: MiStat uploads (docs/formats/mistat.md).
  *
  * v2:  app_id=..&app_key=..&device_id=..&channel=..&policy=..&interval=..
  *      &version=..&stat_value=<hex(AES-128-ECB-PKCS#7(JSON))>&mistatv=3&size=..

@@ -1,4 +1,4 @@
-/* xmt_miui_analytics.c: MIUI Analytics uploads (formats.md §3.4, §5).
+/* xmt_miui_analytics.c: MIUI Analytics uploads (docs/formats/miui_analytics.md).
  *
  *   value=<base64url(JSON | gzip(JSON))>&ts=<ms>&nonce=<n>&sign=<..>   + header "gzip: 0|1"
  *   JSON: {"H":{model,android,miui,sender,userid,imei,mac,..},

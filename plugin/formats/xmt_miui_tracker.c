@@ -1,4 +1,4 @@
-/* xmt_miui_tracker.c: legacy MIUI tracker uploads (formats.md §3.5).
+/* xmt_miui_tracker.c: legacy MIUI tracker uploads (docs/formats/miui_tracker.md).
  *
  *   t=miui-track_danfa_<package>&value=<base64(JSON map)>&s=<salted signature>
  *

@@ -1,4 +1,4 @@
-/* xmt_onetrack.c: OneTrack uploads and key exchange (formats.md §3.3, §5).
+/* xmt_onetrack.c: OneTrack uploads and key exchange (docs/formats/onetrack.md).
  *
  * The OT_* headers are the authoritative marker of a binary upload; the
  * path and host are hints, used alone only when the headers are unknown
@@ -125,7 +125,7 @@ static char *uid_type(const xmt_json_doc *doc, guint32 record)
 /* H.uid is what login(uid, UserIdType) was given: an account of "xiaomi",
  * "weixin", "weibo", "qq", "other", a phone number for "phone_number"
  * (OneTrack.java, SDK 1.1.5); the plain variant sends a session id with
- * "session_id" (formats.md §3.3).  The key alone said account id. */
+ * "session_id" (docs/formats/onetrack.md).  The key alone said account id. */
 static void classify_uid(xmt_message *msg, xmt_event *ev, const xmt_json_doc *doc, guint32 record)
 {
     char *type = uid_type(doc, record);

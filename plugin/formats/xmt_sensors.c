@@ -1,4 +1,4 @@
-/* xmt_sensors.c: Sensors Analytics uploads (formats.md §1, §2, §5).
+/* xmt_sensors.c: Sensors Analytics uploads (docs/formats/sensors.md).
  *
  *   crc=<hashCode>&gzip=1&data_list=<%(base64(gzip(JSON array)))>   Android, iOS
  *   gzip=0&data_list=<%(base64(JSON array))>                          Java
@@ -34,7 +34,7 @@ static const xmt_fact_rule event_rules[] = {
     { "properties.url",         XMT_FACT_URL,         XMT_RULE_STRING },
     { "properties.$referrer",   XMT_FACT_URL,         XMT_RULE_STRING },
     /* The JS SDK's traffic source, on every event and in the profile_set_once
-     * of a first visit (formats.md §2.4). */
+     * of a first visit (docs/formats/sensors.md, "Event JSON"). */
     { "properties.$latest_referrer",       XMT_FACT_URL,         XMT_RULE_STRING },
     { "properties.$first_referrer",        XMT_FACT_URL,         XMT_RULE_STRING },
     { "properties.$latest_search_keyword", XMT_FACT_SEARCH_TERM, XMT_RULE_QUERY },

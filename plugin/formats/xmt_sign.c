@@ -35,7 +35,7 @@ static gint pair_cmp(gconstpointer a, gconstpointer b)
 }
 
 /* The signed pairs: every one but sign, sorted by key.  A key's leading
- * spaces are OneTrack's "? " GET bug (formats.md, Quirks), not the key. */
+ * spaces are OneTrack's "? " GET bug (docs/formats/onetrack.md, "Signature"), not the key. */
 static GArray *signed_pairs(const xmt_form *form, gboolean plus_is_space)
 {
     GArray *pairs = g_array_sized_new(FALSE, FALSE, sizeof(pair), form->count);

@@ -1,6 +1,6 @@
 /* xmt_transport_http2.c: the HTTP/2 adapter (h2 over TLS and h2c alike).
  *
- * What HTTP/2 gives a plugin (shared notes, wireshark-versions.md):
+ * What HTTP/2 gives a plugin (docs/architecture.md, "Transports"):
  *  - bodies, after reassembly at END_STREAM and decompression, through the
  *    media_type table, but with no header map, no direction and no stream;
  *  - no exported way to read a stream's headers (http2_get_header_value is

@@ -6,7 +6,7 @@
  * payload in :path are read from there.  Bodies are not handed to the
  * media_type table before 4.7 (its release notes: "Media type dissectors are
  * called for the Content-Type"), so uploads in HTTP/3 bodies stay unseen up
- * to 4.6: README "Transports". */
+ * to 4.6: docs/architecture.md, "Transports". */
 #include <wireshark.h>
 #include <epan/packet.h>
 

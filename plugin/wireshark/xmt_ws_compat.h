@@ -4,8 +4,7 @@
  * Compiled and tested: 4.0 (Debian 12), 4.4 (Debian 13), 4.6 (Debian sid);
  * scripts/matrix.sh builds and tests all three.  4.2 (Ubuntu 24.04) has no
  * Debian package: its branches are inferred from the 4.2 sources and from
- * out-of-tree plugins that build against 4.2 (README "Supported Wireshark
- * versions"). */
+ * out-of-tree plugins that build against 4.2 (docs/versions.md). */
 #ifndef XMT_WS_COMPAT_H
 #define XMT_WS_COMPAT_H
 

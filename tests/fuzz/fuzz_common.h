@@ -56,7 +56,7 @@ G_GNUC_UNUSED static gboolean fuzz_ignored(const char *tag)
 /* ---- request variants ---------------------------------------------------- */
 
 /* Request URIs: Sensors hints (/sa, /sa.gif, /debug, project=), the paths of
- * the other Xiaomi SDKs (formats.md §3.2, §5.1), and one with no hint. */
+ * the other Xiaomi SDKs (docs/formats/README.md, "Hosts"), and one with no hint. */
 static const char *const fuzz_uris[8] = {
     NULL,
     "/sa?project=x",

@@ -18,7 +18,7 @@
  * input unless it is epan's own: the same capture, dissected again with
  * xmtrack disabled, shows the same bug (DISSECTOR BUGS below).
  *
- * The input is a grammar, not the request (README "Robustness"):
+ * The input is a grammar, not the request (docs/robustness.md):
  *
  *   byte 0  format: which SDK request to build (FORMATS below: byte 0 modulo
  *           their number), and over which transport: HTTP/1.1 when byte 0

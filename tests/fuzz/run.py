@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Builds and runs the xmtrack libFuzzer harnesses (README "Robustness").
+"""Builds and runs the xmtrack libFuzzer harnesses (docs/robustness.md).
 
     run.py build   [--source DIR] [--build DIR]          nested clang build of the harnesses
     run.py list    [--build DIR]                         the harnesses built

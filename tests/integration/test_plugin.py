@@ -6,7 +6,7 @@ import unittest
 
 from tshark_env import TsharkEnv
 
-# shared/FIELDS.md, less the privacy fields that come with the privacy layer.
+# docs/fields.md, less the privacy fields that come with the privacy layer.
 CONTRACT = {
     "xmtrack.sdk": "FT_STRING",
     "xmtrack.project": "FT_STRING",

@@ -46,14 +46,14 @@ def openssl_decrypt(key_text, ciphertext):
 
 
 def independent_sign(form, salt):
-    """formats.md §3.6 / Quirks, with Python's MD5 over the form as Wireshark's own form
+    """docs/formats/mistat.md and onetrack.md, "Signature", with Python's MD5 over the form as Wireshark's own form
     dissector decodes it: every pair but sign, sorted by key, key+value, then the salt."""
     text = "".join(k + v for k, v in sorted(form.items()) if k != "sign") + salt
     return hashlib.md5(text.encode("utf-8")).hexdigest()
 
 
 def independent_key(app_id, app_key, device_id):
-    """formats.md §3.6, with Python's MD5, not the plugin's nor the generator's helper."""
+    """docs/formats/mistat.md, with Python's MD5, not the plugin's nor the generator's helper."""
     seed = "seed:%s-%s-%s" % (app_id, app_key, device_id)
     return hashlib.md5(seed.encode("utf-8")).hexdigest().upper()[:16]
 
@@ -110,7 +110,7 @@ class Xiaomi(unittest.TestCase):
                 self.assertEqual(got["xmtrack.enc.key"], [key])
 
     def test_mistat_published_vector(self):
-        """formats.md §4 vector 4, sent as published, decodes to its session."""
+        """docs/formats/mistat.md, "Test vector", sent as published, decodes to its session."""
         frame = self.request_frames("mistat_v2.pcap")[1]
         self.assertEqual(self.form_fields("mistat_v2.pcap", frame)["stat_value"], P.VECTOR4["stat_value"])
         got = self.tshark.fields("mistat_v2.pcap", ["xmtrack.enc.key", "xmtrack.event"],

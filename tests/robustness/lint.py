@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Static analysis of the plugin's sources (README "Robustness").
+"""Static analysis of the plugin's sources (docs/robustness.md).
 
     lint.py configure --build DIR     a configure-only build with compile_commands.json
     lint.py cppcheck  --build DIR     cppcheck, warnings/performance/portability

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes tests/robustness/regressions/*.pcap: one small capture per finding
-of the robustness runs (README "Robustness"), each the smallest request that
+of the robustness runs (docs/robustness.md), each the smallest request that
 shows it.  robustness.py dissects them with the originals (ASan, valgrind,
 two-pass).  Rerun after changing make_pcap.py; add a case for a new finding.
 The crash classes of issue 11 (CRASH_CLASSES) also carry what each request

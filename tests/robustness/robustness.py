@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Whole-plugin robustness runs through the real tshark (README "Robustness").
+"""Whole-plugin robustness runs through the real tshark (docs/robustness.md).
 
     robustness.py build-asan --source DIR --build DIR
         the plugin built with gcc and -fsanitize=address,undefined (XMTRACK_SANITIZE=ON)

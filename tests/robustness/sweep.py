@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The variant sweep: every parameter of every format set to every edge value,
-through the real tshark and the plugin built under ASan/UBSan (README "Robustness").
+through the real tshark and the plugin built under ASan/UBSan (docs/robustness.md).
 
     sweep.py run --plugin ASAN_SO [--jobs 2] [--only N,M-O] [--keep-failed DIR]
     sweep.py list [--format NAME]                 the variants, numbered

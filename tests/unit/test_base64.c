@@ -5,7 +5,7 @@
 #include "layers/xmt_base64.h"
 #include "test_common.h"
 
-/* Vector 2 of formats.md §4: base64(gzip(JSON)), 684 characters. */
+/* Vector 2 of docs/formats/sensors.md, "Test vectors": base64(gzip(JSON)), 684 characters. */
 static const char vector2_b64[] =
     "H4sIAAAAAAAC/5WTbWvbMBDHv0pR9jJxLD80iWGMMlbIi25jha4whpCls33Uljw9xAul372Su9DmzaAvjPFPd3/d/e/865EwZ7h4YChJtaJZWuSbfJeVS+JwAFLRcrvNdoGnNMsDPI4BkjmFLIlE61AJN2eTvKFixzNYXdZUrgqxgdVO5uUq5Vso6qzZCEpDUo81qR7Jh/lNrpQ0OqQvZ8AOYCxqFdWSLKFp5Hwcz3iRpKfwAVyn491CSzhBCY5jH+CAHpO21zXva6MnCyYRehi0YrW3qMDapE1wseCLxa32RsA19rBYUPK0JHAA5YLGyFtgveaSzYRZx40LN41Gj2Acgn1fMwNXvuHCeQMmHNwj1wPOB6GDWPQPkANefNUOLraRa3surO0b3f8aZIUBUGxC6bowyXSbvsIOsO1Cf1leRDphg6RyxkP4UOAmbR7Yv2H/3F/vo5zgxuBc9J2WvNFqNhwta9BYxyQ/kqrhvY0SEg4o4GUtSk7rTOSygLK55Js6ZHn/noVB5cCEoqL3zgc7aLC/567RZnj15mocQ2wc+Rsv7ihN0qQMz/fP32729zenEAPtS8SX24Ds0ToYWM9V68O8AwbL5hNv4kw650ZbrdfTNCXwlw9jD3GT1ha4Ed2nPx8dWBe3hjW9tx07/3domabp0+9npKkzQmwDAAA=";
 

@@ -87,7 +87,7 @@ static void test_reference(void)
 
 static void test_vectors(void)
 {
-    /* formats.md §4 vector 1: the base64 text of the logstash sample
+    /* docs/formats/sensors.md, "Test vectors", vector 1: the base64 text of the logstash sample
      * (its percent-encoding undone), hashed by Java to 287666751. */
     static const char vector1_b64[] =
         "H4sIAAAAAAAA/1WPQU7DMBBF7zJlmcZJ2xSRJWuQ2MAGoWqwp+20bhzZ06Kqygm4AuIMLNhwoYpjYEe0iJX93x/9P/N4AMNBuNEyYwM1lKPx"

@@ -8,11 +8,11 @@
 #include "core/xmt_message.h"
 #include "test_common.h"
 
-/* formats.md §4 vector 2: base64(gzip(the §2.5 JSON)), crc 156315496. */
+/* docs/formats/sensors.md, "Test vectors", vector 2: base64(gzip(its example JSON)), crc 156315496. */
 static const char vector2_b64[] =
     "H4sIAAAAAAAC/5WTbWvbMBDHv0pR9jJxLD80iWGMMlbIi25jha4whpCls33Uljw9xAul372Su9DmzaAvjPFPd3/d/e/865EwZ7h4YChJtaJZWuSbfJeVS+JwAFLRcrvNdoGnNMsDPI4BkjmFLIlE61AJN2eTvKFixzNYXdZUrgqxgdVO5uUq5Vso6qzZCEpDUo81qR7Jh/lNrpQ0OqQvZ8AOYCxqFdWSLKFp5Hwcz3iRpKfwAVyn491CSzhBCY5jH+CAHpO21zXva6MnCyYRehi0YrW3qMDapE1wseCLxa32RsA19rBYUPK0JHAA5YLGyFtgveaSzYRZx40LN41Gj2Acgn1fMwNXvuHCeQMmHNwj1wPOB6GDWPQPkANefNUOLraRa3surO0b3f8aZIUBUGxC6bowyXSbvsIOsO1Cf1leRDphg6RyxkP4UOAmbR7Yv2H/3F/vo5zgxuBc9J2WvNFqNhwta9BYxyQ/kqrhvY0SEg4o4GUtSk7rTOSygLK55Js6ZHn/noVB5cCEoqL3zgc7aLC/567RZnj15mocQ2wc+Rsv7ihN0qQMz/fP32729zenEAPtS8SX24Ds0ToYWM9V68O8AwbL5hNv4kw650ZbrdfTNCXwlw9jD3GT1ha4Ed2nPx8dWBe3hjW9tx07/3domabp0+9npKkzQmwDAAA=";
 
-/* formats.md §4 vector 3: base64 of one JS event object, crc -729583015. */
+/* docs/formats/sensors.md, "Test vectors", vector 3: base64 of one JS event object, crc -729583015. */
 static const char vector3_b64[] =
     "eyJkaXN0aW5jdF9pZCI6IjE3MThhMmIzYzRkLTBlNWY2YTdiOGM5ZDBlLTEyMzQ1Njc4LTFmYTQwMC0xNzE4YTJiM2M0ZTVmIiwibGliIjp7"
     "IiRsaWIiOiJqcyIsIiRsaWJfbWV0aG9kIjoiY29kZSIsIiRsaWJfdmVyc2lvbiI6IjEuMTUuMTYifSwicHJvcGVydGllcyI6eyIkdGltZXpv"
