@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Makes docs/screenshot.png, a real screenshot of Wireshark (wireshark-qt under Xvfb) with a
-# decoded capture open: the packets carrying personal data, the Xiaomi Telemetry tree and its
+# decoded capture open: the packets carrying personal data, the Vendor Telemetry tree and its
 # first event expanded, the decoded JSON in the bytes pane, and beside them Statistics >
-# Xiaomi Telemetry > Messages and Events and Analyze > Expert Information.
+# Vendor Telemetry > Messages and Events and Analyze > Expert Information.
 #   scripts/screenshot.sh [CAPTURE [OUT.png]]   default testdata/sensors_android.pcap, docs/screenshot.png
 # Installs what it needs (scripts/deps.sh --screenshot) and builds the plugin first; set
 # XMTRACK_PLUGIN=path/to/xmtrack.so to picture a plugin built elsewhere instead, and
@@ -125,7 +125,7 @@ sleep 1   # let the packet list and the details settle
 xdotool windowmove --sync "$expert" "$main_w" "$stats_h" \
         windowsize --sync "$expert" $((screen_w - main_w)) $((screen_h - stats_h))
 
-# Statistics > Xiaomi Telemetry (the menu's last entry) > Messages and Events. First, as its
+# Statistics > Vendor Telemetry (the menu's last entry) > Messages and Events. First, as its
 # reading of the capture starts Expert Information over.
 xdotool windowfocus --sync "$main"
 xdotool key alt+s
@@ -135,7 +135,7 @@ stats=$(wait_window 20 "Messages and Events")
 xdotool windowmove --sync "$stats" "$main_w" 0 windowsize --sync "$stats" $((screen_w - main_w)) "$stats_h"
 sleep 1
 
-# Details pane: a click on the Xiaomi Telemetry line (the first one coloured as a warning:
+# Details pane: a click on the Vendor Telemetry line (the first one coloured as a warning:
 # the message carries personal data) and Right expand it; then, that line selected (blue),
 # the same for the first event with personal data. (Typing there would go to the display
 # filter: the tree has no type-ahead.) Each waits until the first yellow line is another.
@@ -155,7 +155,7 @@ expand_warning_line() {
   xdotool key Right
 }
 xdotool windowfocus --sync "$main"
-expand_warning_line   # Xiaomi Telemetry
+expand_warning_line   # Vendor Telemetry
 expand_warning_line   # Event 1
 sleep 0.3
 

@@ -161,8 +161,11 @@ static void apply_rule(walk *w, const xmt_fact_rule *rule, const xmt_json_node *
         text = query_text(w->msg, text);
     if (text[0] == '\0')
         return;
-    /* $referrer and $latest_referrer are often the same page: one fact. */
-    if (is_page_fact(rule->fact) && (xmt_search_is_placeholder(text) || xmt_event_has_string(w->ev, rule->fact, text)))
+    /* $referrer and $latest_referrer are often the same page, an SDK's own id
+     * is often sent under two keys: one fact. */
+    if (is_page_fact(rule->fact) && xmt_search_is_placeholder(text))
+        return;
+    if ((is_page_fact(rule->fact) || rule->fact == XMT_FACT_ANONYMOUS_ID) && xmt_event_has_string(w->ev, rule->fact, text))
         return;
     xmt_event_add_fact(w->ev, rule->fact, text, 0, span);
 }

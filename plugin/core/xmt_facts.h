@@ -36,6 +36,8 @@
     X(EVENT_TYPE, "event_type", "Event type", STRING, "Sensors record type (track, profile_set, track_signup, ...)") \
     X(TIME, "time", "Event time", TIME, "The event's own timestamp")                                              \
     X(DISTINCT_ID, "distinct_id", "Distinct ID", STRING, "The user/device identity the SDK attaches")              \
+    X(ANONYMOUS_ID, "anonymous_id", "Anonymous ID", STRING,                                                       \
+      "The device or browser identifier the SDK generates itself")                                               \
     X(MODEL, "model", "Device model", STRING, "Device model")                                                     \
     X(OS_VERSION, "os_version", "OS version", STRING, "OS or MIUI version string as sent")                         \
     X(APP, "app", "App", STRING, "The sending app")                                                               \

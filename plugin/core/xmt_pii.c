@@ -13,7 +13,7 @@ static const char *const pii_names[XMT_PII_COUNT] = {
     [XMT_PII_GAID] = "gaid",         [XMT_PII_MAC] = "mac",               [XMT_PII_IMSI] = "imsi",
     [XMT_PII_SERIAL] = "serial",     [XMT_PII_EMAIL] = "email",           [XMT_PII_PHONE] = "phone",
     [XMT_PII_LOCATION] = "location", [XMT_PII_URL] = "url",               [XMT_PII_SEARCH] = "search",
-    [XMT_PII_ACCOUNT_ID] = "account_id",
+    [XMT_PII_ACCOUNT_ID] = "account_id", [XMT_PII_IP] = "ip",
 };
 
 const char *xmt_pii_name(xmt_pii_kind kind)
@@ -117,6 +117,14 @@ gboolean xmt_pii_is_email(const char *value)
         if (!g_ascii_isalpha(*p))
             return FALSE;
     return TRUE;
+}
+
+/* An IPv4 or IPv6 literal, not the unspecified address (0.0.0.0, ::), which
+ * SDKs send for "none".  Amplitude's "$remote" (take the packet's) is no
+ * address either. */
+gboolean xmt_pii_is_ip(const char *value)
+{
+    return g_hostname_is_ip_address(value) && strcmp(value, "0.0.0.0") != 0 && strcmp(value, "::") != 0;
 }
 
 gboolean xmt_pii_is_uuid(const char *value)
@@ -239,6 +247,12 @@ static const char *const lat_keys[] = { "latitude", "lat", NULL };
 static const char *const lon_keys[] = { "longitude", "lon", "lng", NULL };
 static const char *const location_keys[] = { "curloc", "location", "gps", "cell_id", "cellid", "cid",
                                              "lac", "bssid", "wifi_list", "wifilist", "cell_info", NULL };
+/* Keys that hold the client's address when an SDK or proxy puts it into the
+ * payload (Segment context.ip, Mixpanel $ip, Snowplow's ip, GA's uip).  A
+ * dotted quad alone is no address: version numbers look the same. */
+static const char *const ip_keys[] = { "ip", "ip_address", "ipaddress", "ip_addr", "client_ip", "clientip",
+                                       "user_ip", "userip", "remote_ip", "remote_addr", "remoteaddr",
+                                       "x_forwarded_for", "uip", NULL };
 static const char *const account_keys[] = { "login_id", "identity_login_id", "userid", "user_id", "uid",
                                              "xiaomi_id", "xiaomiid", "mi_id", "miid", "account_id",
                                              "mi_account", "xiaomi_account", NULL };
@@ -250,6 +264,7 @@ static const char *const account_keys[] = { "login_id", "identity_login_id", "us
 enum {
     IMEI_KEY = 1 << 0, GAID_KEY = 1 << 1, ANDROID_ID_KEY = 1 << 2, SERIAL_KEY = 1 << 3, PHONE_KEY = 1 << 4,
     LAT_KEY = 1 << 5, LON_KEY = 1 << 6, LOCATION_KEY = 1 << 7, ACCOUNT_KEY = 1 << 8, ENCODED_ANDROID_ID_KEY = 1 << 9,
+    IP_KEY = 1 << 10,
 };
 
 /* Bit n of lengths_by_first[c]: some listed key starts with c and is n
@@ -281,6 +296,7 @@ static GHashTable *key_table(void)
         add_keys(t, lon_keys, LON_KEY);
         add_keys(t, location_keys, LOCATION_KEY);
         add_keys(t, account_keys, ACCOUNT_KEY);
+        add_keys(t, ip_keys, IP_KEY);
         add_keys(t, encoded_android_id_keys, ENCODED_ANDROID_ID_KEY);
         table = t;  /* lives as long as the program */
         g_once_init_leave(&made, 1);
@@ -371,6 +387,8 @@ static xmt_pii_kind classify(const char *key, guint lists, const char *value)
         return XMT_PII_LOCATION;
     if ((lists & ACCOUNT_KEY) && value[0] && strcmp(value, "null") != 0 && !all_zero(value))
         return XMT_PII_ACCOUNT_ID;
+    if ((lists & IP_KEY) && xmt_pii_is_ip(value))
+        return XMT_PII_IP;
     return XMT_PII_COUNT;
 }
 

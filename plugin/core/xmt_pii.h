@@ -24,6 +24,7 @@ typedef enum {
     XMT_PII_URL,
     XMT_PII_SEARCH,
     XMT_PII_ACCOUNT_ID,
+    XMT_PII_IP,          /* an IP address the payload itself carries (not the packet's) */
     XMT_PII_COUNT
 } xmt_pii_kind;
 
@@ -62,5 +63,6 @@ gboolean xmt_pii_is_imei(const char *value);
 gboolean xmt_pii_is_mac(const char *value);
 gboolean xmt_pii_is_email(const char *value);
 gboolean xmt_pii_is_uuid(const char *value);
+gboolean xmt_pii_is_ip(const char *value);
 
 #endif

@@ -26,6 +26,11 @@ static const xmt_fact_rule event_rules[] = {
     { "type",                   XMT_FACT_EVENT_TYPE,  XMT_RULE_STRING },
     { "time",                   XMT_FACT_TIME,        XMT_RULE_NUMBER },
     { "distinct_id",            XMT_FACT_DISTINCT_ID, XMT_RULE_STRING },
+    /* The id the SDK made itself: the JS SDK's anonymous_id (its cookie id,
+     * also in identities), ID-Mapping 3's (docs/formats/sensors.md) */
+    { "anonymous_id",                      XMT_FACT_ANONYMOUS_ID, XMT_RULE_STRING },
+    { "identities.$identity_anonymous_id", XMT_FACT_ANONYMOUS_ID, XMT_RULE_STRING },
+    { "identities.$identity_cookie_id",    XMT_FACT_ANONYMOUS_ID, XMT_RULE_STRING },
     { "properties.$model",      XMT_FACT_MODEL,       XMT_RULE_STRING },
     { "properties.$os_version", XMT_FACT_OS_VERSION,  XMT_RULE_STRING },
     { "properties.miui_version", XMT_FACT_OS_VERSION, XMT_RULE_STRING },

@@ -43,7 +43,7 @@ static hf_register_info hf[] = {
     /* every event's */
     STR(xmt_hf.member, "Member", "member", "A decoded JSON leaf of the event, as path=value"),
     STR(xmt_hf.pii, "Personal data", "pii", "The kind of each personal datum found in the event: imei, android_id, oaid, "
-        "gaid, mac, imsi, serial, email, phone, location, url, search, account_id"),
+        "gaid, mac, imsi, serial, email, phone, location, url, search, account_id, ip"),
     STR(xmt_hf.watch, "Watch-list hit", "watch", "The label of a watch-list entry found in the event"),
     /* the facts, one field each */
 #define XMT_FACT_HF(id, abbrev, name, type, blurb) \

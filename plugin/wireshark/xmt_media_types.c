@@ -5,12 +5,12 @@
 
 const xmt_media_type xmt_media_types[XMT_MEDIA_TYPE_COUNT] = {
     { "application/x-www-form-urlencoded", "urlencoded-form", "xmtrack_form",
-      "Xiaomi Telemetry, then URL-encoded form" },
-    { "application/json", "json", "xmtrack_json", "Xiaomi Telemetry, then JSON" },
-    { "text/plain", "data-text-lines", "xmtrack_text", "Xiaomi Telemetry, then text lines" },
+      "Vendor Telemetry, then URL-encoded form" },
+    { "application/json", "json", "xmtrack_json", "Vendor Telemetry, then JSON" },
+    { "text/plain", "data-text-lines", "xmtrack_text", "Vendor Telemetry, then text lines" },
     /* OneTrack's binary uploads: on 4.0 the "data" dissector owns this type,
      * so the http heuristic never sees them (measured). */
-    { "application/octet-stream", "data", "xmtrack_octets", "Xiaomi Telemetry, then data" },
+    { "application/octet-stream", "data", "xmtrack_octets", "Vendor Telemetry, then data" },
 };
 
 

@@ -14,9 +14,35 @@
 #include "wireshark/xmt_report.h"
 #include "wireshark/xmt_transports.h"
 
+/* One switch per format of the table, "decode_<name>", all on. */
+static xmt_pref_bool format_enabled[64];
+
+static void apply_prefs(void)
+{
+    xmt_pref.formats = 0;
+    for (guint i = 0; i < xmt_format_count(); i++)
+        if (format_enabled[i])
+            xmt_pref.formats |= (guint64)1 << i;
+    xmt_privacy_apply_prefs();
+}
+
+static void register_format_prefs(module_t *m)
+{
+    G_STATIC_ASSERT(G_N_ELEMENTS(format_enabled) == 64);  /* as many as a mask of formats holds */
+    for (guint i = 0; i < xmt_format_count(); i++) {
+        const xmt_format *f = xmt_format_at(i);
+        format_enabled[i] = TRUE;
+        /* Names and texts live as long as the preferences do: the program's life. */
+        prefs_register_bool_preference(m, g_strdup_printf("decode_%s", f->name), g_strdup_printf("Decode %s", f->title),
+            g_strdup_printf("Recognise and decode %s uploads (xmtrack.sdk == \"%s\"). When off, they are left "
+                            "to the built-in dissectors.", f->title, f->name),
+            &format_enabled[i]);
+    }
+}
+
 static void register_prefs(void)
 {
-    module_t *m = prefs_register_protocol(proto_xmtrack, xmt_privacy_apply_prefs);
+    module_t *m = prefs_register_protocol(proto_xmtrack, apply_prefs);
     prefs_register_bool_preference(m, "decode_bodies", "Look for analytics in HTTP bodies",
         "Recognise vendor analytics in form, JSON and plain-text HTTP bodies and in request URIs. "
         "When off, those bodies go straight to the built-in dissectors.", &xmt_pref.decode_bodies);
@@ -29,12 +55,13 @@ static void register_prefs(void)
     prefs_register_uint_preference(m, "max_events", "Events per message limit",
         "The most events decoded from one message; the rest are reported, not decoded.",
         10, &xmt_pref.max_events);
+    register_format_prefs(m);
     xmt_privacy_register(m);
 }
 
 void xmt_proto_register(void)
 {
-    proto_xmtrack = proto_register_protocol("Xiaomi Telemetry", "XMTRACK", "xmtrack");
+    proto_xmtrack = proto_register_protocol("Vendor Telemetry", "XMTRACK", "xmtrack");
     xmt_fields_register(proto_xmtrack);
     register_prefs();
     xmt_transports_register();

@@ -1,6 +1,6 @@
 /* xmt_report.c: what a capture adds up to, for reports.
  *
- *   Statistics > Xiaomi Telemetry, `tshark -z xmtrack,tree`: messages and
+ *   Statistics > Vendor Telemetry, `tshark -z xmtrack,tree`: messages and
  *     events by SDK, event name, sending app, host and personal-data kind.
  *   `tshark -q -z xmtrack,csv` and `-z xmtrack,jsonl`: one line per decoded
  *     event, printed as the capture is read (so memory stays flat).
@@ -311,7 +311,7 @@ void xmt_report_handoff(void)
 {
     static stat_tap_ui csv_ui = { REGISTER_STAT_GROUP_GENERIC, NULL, "xmtrack,csv", csv_init, 0, NULL };
     static stat_tap_ui jsonl_ui = { REGISTER_STAT_GROUP_GENERIC, NULL, "xmtrack,jsonl", jsonl_init, 0, NULL };
-    stats_tree_register_plugin("xmtrack", "xmtrack", XMT_STATS_MENU("Xiaomi Telemetry", "Messages and Events"), 0, stats_packet, stats_init, NULL);
+    stats_tree_register_plugin("xmtrack", "xmtrack", XMT_STATS_MENU("Vendor Telemetry", "Messages and Events"), 0, stats_packet, stats_init, NULL);
     register_stat_tap_ui(&csv_ui, NULL);
     register_stat_tap_ui(&jsonl_ui, NULL);
 }

@@ -185,7 +185,7 @@ static void register_http1(void)
 static void handoff_http1(void)
 {
     proto_http = proto_get_id_by_filter_name("http");
-    heur_dissector_add("http", dissect_heur_body, "Xiaomi Telemetry in HTTP bodies without Content-Type",
+    heur_dissector_add("http", dissect_heur_body, "Vendor Telemetry in HTTP bodies without Content-Type",
                        "xmtrack_http", proto_xmtrack, HEURISTIC_ENABLE);
 }
 

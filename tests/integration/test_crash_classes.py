@@ -64,7 +64,7 @@ class CrashClasses(unittest.TestCase):
                 out = self.tshark_run(name, "-V", "-2").stdout
                 self.assertNotIn("Dissector bug", out)
                 self.assertNotIn("Malformed Packet", out)
-                self.assertEqual(out.count("\nXiaomi Telemetry, "), len(cases), "an xmtrack tree per request")
+                self.assertEqual(out.count("\nVendor Telemetry, "), len(cases), "an xmtrack tree per request")
 
     def test_each_request_names_layer_and_reason_and_keeps_the_rest(self):
         for name, cases in MR.CRASH_CLASSES.items():
@@ -115,7 +115,7 @@ class CrashClasses(unittest.TestCase):
                 for text in (out, plain.stdout):
                     self.assertNotIn("Dissector bug", text)
                     self.assertNotIn("would put more than", text)
-                trees = out.count("\nXiaomi Telemetry, ")
+                trees = out.count("\nVendor Telemetry, ")
                 if limit == 600:  # a third of it is xmtrack's: the first uploads' trees, then none
                     self.assertGreaterEqual(trees, 1)
                 else:

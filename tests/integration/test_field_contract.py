@@ -28,11 +28,9 @@ DOC = os.path.join(REPO, "docs", "fields.md")
 # they land: an entry listed here that the plugin DOES register fails the test, and
 # docs/fields.md must mark exactly these "not yet registered (issue N)".
 NOT_YET_REGISTERED = {
-    "xmtrack.anonymous_id": "issue 22",
     "xmtrack.capture_app": "issue 24",
     "xmtrack.capture_uid": "issue 24",
     "xmtrack_keys": "issue 23",  # the UAT of keys
-    "ip": "issue 22",            # a personal-data kind: a value of xmtrack.pii
 }
 
 # A value per UAT column, for loading one record through -o 'uat:NAME:...'.

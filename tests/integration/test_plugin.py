@@ -77,7 +77,7 @@ class Plugin(unittest.TestCase):
 
     def test_tree_groups_event_members(self):
         tree = self.tshark.verbose("sensors_android.pcap", ["-O", "xmtrack", "-Y", "xmtrack"])
-        self.assertIn("Xiaomi Telemetry, sensors, 5 events", tree)
+        self.assertIn("Vendor Telemetry, sensors, 5 events", tree)
         self.assertIn("    Event 1: page_load_event_start\n        Event: page_load_event_start\n", tree)
         self.assertIn("        properties\n            Member: properties.$lib = Android\n", tree)
         self.assertIn("            Member: properties.$model = Redmi Note 8\n", tree)
@@ -132,6 +132,16 @@ class Plugin(unittest.TestCase):
                 one = self.tshark.run(*args).stdout
                 two = self.tshark.run("-2", *args).stdout
                 self.assertEqual(one, two)
+
+
+    def test_each_format_can_be_turned_off(self):
+        """One preference per row of the format table, decode_<name>, all on: off, that
+        format's uploads are left to the built-in dissectors, and the others still decode."""
+        self.assertEqual(self.tshark.count("sensors_android.pcap", "xmtrack", extra=["-o", "xmtrack.decode_sensors:FALSE"]), 0)
+        self.assertEqual(self.tshark.count("onetrack.pcap", "xmtrack", extra=["-o", "xmtrack.decode_sensors:FALSE"]),
+                         self.tshark.count("onetrack.pcap", "xmtrack"))
+        self.assertEqual(self.tshark.count("onetrack.pcap", "xmtrack", extra=["-o", "xmtrack.decode_onetrack:FALSE"]), 0)
+        self.assertEqual(self.tshark.count("sensors_android.pcap", "xmtrack", extra=["-o", "xmtrack.decode_onetrack:FALSE"]), 1)
 
 
 if __name__ == "__main__":

@@ -89,7 +89,7 @@ class TsharkEnv:
             raise AssertionError(f"{self.plugin_path} is not among tshark's plugins:\n{out}")
         # Name, short name, filter name; 4.4 and later add further columns.
         protocols = [line.split("\t")[:3] for line in self.run("-G", "protocols").stdout.splitlines()]
-        if ["Xiaomi Telemetry", "XMTRACK", "xmtrack"] not in protocols:
+        if ["Vendor Telemetry", "XMTRACK", "xmtrack"] not in protocols:
             raise AssertionError("protocol xmtrack is not registered")
 
     def capture(self, name):

@@ -209,7 +209,7 @@ def xmtrack_subtrees(frame):
     lines = frame.split(b"\n")
     out, i = [], 0
     while i < len(lines):
-        m = re.match(rb"^(\s*)Xiaomi Telemetry", lines[i])
+        m = re.match(rb"^(\s*)Vendor Telemetry", lines[i])
         if not m:
             i += 1
             continue
@@ -242,7 +242,7 @@ def judge(proc, stdout, stderr, original, sanitizer):
                 line = tree[:e.start].count(b"\n")
                 problems.append("frame %d: xmtrack subtree not UTF-8 at line %d: %r" % (
                     n, line + 1, tree.split(b"\n")[line].strip()[:120]))
-        if original and b"Xiaomi Telemetry" in frame and b"[Malformed Packet" in frame:
+        if original and b"Vendor Telemetry" in frame and b"[Malformed Packet" in frame:
             problems.append("frame %d: malformed packet in a frame xmtrack decoded" % n)
     return problems
 
@@ -436,7 +436,7 @@ def cmd_valgrind(args):
         for capture, how, problems, stderr, secs, stdout in pool.map(
                 lambda job: runner.dissect(*job, want_stdout=True), runner.jobs):
             expected = layout[capture]
-            decoded = {int(re.match(rb"Frame (\d+):", f).group(1)) for f in frames(stdout) if b"Xiaomi Telemetry" in f}
+            decoded = {int(re.match(rb"Frame (\d+):", f).group(1)) for f in frames(stdout) if b"Vendor Telemetry" in f}
             lost = sorted(set(expected) - decoded)
             extra = sorted(decoded - set(expected))
             if lost or extra:

@@ -101,6 +101,25 @@ static gboolean has_member(const xmt_event *ev, const char *path_eq_value)
     return FALSE;
 }
 
+/* ---- the SDK's own id --------------------------------------------------- */
+
+/* The JS SDK sends its cookie id as anonymous_id and again in identities:
+ * one anonymous_id fact; Android's ID-Mapping 3 id too. */
+static void test_anonymous_id(void)
+{
+    xmt_message *msg = decode_js_event(
+        "{\"identities\":{\"$identity_cookie_id\":\"18a1-cookie\"},\"distinct_id\":\"user-9\","
+        "\"anonymous_id\":\"18a1-cookie\",\"type\":\"track\",\"event\":\"x\",\"properties\":{}}");
+    assert_facts(event_at(msg, 0), XMT_FACT_ANONYMOUS_ID, "18a1-cookie");
+    assert_facts(event_at(msg, 0), XMT_FACT_DISTINCT_ID, "user-9");
+    xmt_message_free(msg);
+    msg = decode_js_event(
+        "{\"identities\":{\"$identity_anonymous_id\":\"a-1\",\"$identity_android_id\":\"9774d56d682e549c\"},"
+        "\"distinct_id\":\"a-1\",\"type\":\"track\",\"event\":\"x\",\"properties\":{}}");
+    assert_facts(event_at(msg, 0), XMT_FACT_ANONYMOUS_ID, "a-1");
+    xmt_message_free(msg);
+}
+
 /* ---- referrers and searches -------------------------------------------- */
 
 static void test_js_latest_referrer(void)
@@ -297,6 +316,7 @@ static void test_onetrack_uid_type(void)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/fidelity/anonymous-id", test_anonymous_id);
     g_test_add_func("/fidelity/js-latest-referrer", test_js_latest_referrer);
     g_test_add_func("/fidelity/profile-set-once", test_profile_set_once);
     g_test_add_func("/fidelity/placeholders-left-out", test_placeholders_left_out);

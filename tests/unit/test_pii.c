@@ -242,6 +242,22 @@ static void test_account_keys(fixture *f, gconstpointer d G_GNUC_UNUSED)
     assert_kinds(f, "account_id");
 }
 
+/* An address the payload carries, under an address key; a dotted quad
+ * elsewhere (a version) and the placeholders for "none" are not one. */
+static void test_ip(fixture *f, gconstpointer d G_GNUC_UNUSED)
+{
+    leaf(f, "properties.$app_version", "4.0.17.1");
+    leaf(f, "context.ip", "0.0.0.0");
+    leaf(f, "ip", "$remote");                             /* Amplitude: "take the packet's" */
+    leaf(f, "properties.$ip", "::");
+    assert_kinds(f, "");
+    leaf(f, "context.ip", "203.0.113.7");
+    assert_kinds(f, "ip");
+    g_assert_true(xmt_pii_is_ip("2001:db8::1"));
+    g_assert_false(xmt_pii_is_ip("203.0.113"));
+    g_assert_false(xmt_pii_is_ip("203.0.113.7.1"));
+}
+
 /* ---- watch list --------------------------------------------------------- */
 
 static const char *watch_form(const xmt_event *ev, const char *label)
@@ -333,6 +349,7 @@ int main(int argc, char **argv)
     ADD("/pii/withdraw", test_withdraw);
     ADD("/pii/facts_and_signup", test_facts_and_signup);
     ADD("/pii/account_keys", test_account_keys);
+    ADD("/pii/ip", test_ip);
     ADD("/watch/forms", test_watch_forms);
     ADD("/watch/sha256", test_watch_sha256);
     ADD("/watch/empty_list", test_watch_empty_list);
