@@ -20,9 +20,10 @@
  *
  * The input is a grammar, not the request (docs/robustness.md):
  *
- *   byte 0  format: which SDK request to build (FORMATS below: byte 0 modulo
- *           their number), and over which transport: HTTP/1.1 when byte 0
- *           divided by their number is even, else HTTP/2 (h2c with prior
+ *   byte 0  bits 0-6: format, which SDK request to build (FORMATS below,
+ *           modulo their number: a format added keeps the others' inputs
+ *           as they were); bit 7: over which transport, HTTP/1.1 when clear,
+ *           else HTTP/2 (h2c with prior
  *           knowledge, on a port decoded as HTTP/2), where the bits of
  *           byte 1 mean the same with HTTP/2's means (the body split in
  *           DATA frames and the header block in HEADERS and CONTINUATION
@@ -1513,8 +1514,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 6 || size > 256 * 1024)
         return 0;
     grammar g = { data[2] % E_COUNT, data[3], data[5], data[4], NULL, 0, FALSE };
-    const format *f = &FORMATS[data[0] % N_FORMATS];
-    gboolean http2 = (data[0] / N_FORMATS) & 1;
+    const format *f = &FORMATS[(data[0] & 0x7f) % N_FORMATS];
+    gboolean http2 = (data[0] & 0x80) != 0;
     int transport = data[1];
     /* Exact-size copies, so ASan sees a read past either. */
     const guint8 *rest = data + 6;

@@ -351,7 +351,7 @@ def add_epan(corpus, testdata):
             for transport, edge, target, cut, variant in (heads if n == 0 else heads[:2]):
                 corpus.add("epan", bytes([index, transport, edge, target, cut, variant]) + doc + extra)
             for transport, edge, target, cut, variant in (h2_heads if n == 0 else h2_heads[:1]):
-                h2_index = index + len(EPAN_FORMATS)
+                h2_index = 0x80 | index  # bit 7: over HTTP/2
                 corpus.add("epan", bytes([h2_index, transport, edge, target, cut, variant]) + doc + extra)
 
 
