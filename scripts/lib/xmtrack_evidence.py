@@ -25,6 +25,11 @@ def sha256_file(path):
     return digest.hexdigest()
 
 
+def read_bytes(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
 def npm_dir():
     """Where the pinned npm packages live: outside the repository."""
     return os.environ.get("XMTRACK_DUCKDB_NPM", "/var/tmp/xmtrack-duckdb-npm")
@@ -37,7 +42,7 @@ def ensure_duckdb():
     lock = os.path.join(DUCKDB_PACKAGE, "package-lock.json")
     installed_lock = os.path.join(target, "package-lock.json")
     have = os.path.isdir(os.path.join(target, "node_modules", "@duckdb", "node-api"))
-    same = os.path.exists(installed_lock) and open(lock, "rb").read() == open(installed_lock, "rb").read()
+    same = os.path.exists(installed_lock) and read_bytes(lock) == read_bytes(installed_lock)
     if have and same:
         return target
     for tool in ("node", "npm"):

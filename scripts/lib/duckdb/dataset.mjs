@@ -117,7 +117,16 @@ function print(reader, format) {
   const names = reader.columnNames();
   const rows = reader.getRowsJson().map((r) => r.map(cell));
   if (format === 'json') {
-    for (const r of reader.getRowObjectsJson()) console.log(JSON.stringify(r));
+    // DuckDB's JSON form writes 64-bit integers as strings; numbers where they are exact
+    const big = names.map((_, i) => ['BIGINT', 'UBIGINT', 'HUGEINT', 'UHUGEINT'].includes(String(reader.columnType(i))));
+    for (const r of reader.getRowsJson()) {
+      const obj = {};
+      names.forEach((n, i) => {
+        const v = r[i];
+        obj[n] = big[i] && typeof v === 'string' && Number.isSafeInteger(Number(v)) ? Number(v) : v;
+      });
+      console.log(JSON.stringify(obj));
+    }
   } else if (format === 'csv') {
     const q = (s) => (/[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
     console.log(names.map(q).join(','));
