@@ -119,6 +119,12 @@ EXAMPLES = {
 }
 
 
+def read_rows(path):
+    """The rows of one events/<n>.jsonl.gz."""
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
 def read_events(out):
     """Every event row of a run (OUT/events/*.jsonl.gz), in capture order."""
     events_dir = os.path.join(out, "events")
