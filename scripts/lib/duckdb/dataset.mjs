@@ -74,11 +74,18 @@ async function build(con) {
   const eventsParquet = path.join(datasetDir, 'events.parquet');
   await con.run(`COPY (SELECT ${columns.join(', ')} FROM raw ORDER BY capture_file, frame)
                  TO ${sqlString(eventsParquet)} (FORMAT parquet, COMPRESSION zstd)`);
+  // The captures: xmtrack-batch's captures.jsonl, else the workers' status files (a Slurm run)
   const capturesJsonl = path.join(out, 'captures.jsonl');
+  const statusDir = path.join(out, 'status');
   const capturesParquet = path.join(datasetDir, 'captures.parquet');
+  let source = null;
   if (fs.existsSync(capturesJsonl) && fs.statSync(capturesJsonl).size > 0) {
-    await con.run(`COPY (SELECT * FROM read_json(${sqlString(capturesJsonl)}, format = 'newline_delimited',
-                   union_by_name = true) ORDER BY TRY_CAST(seq AS INTEGER))
+    source = `read_json(${sqlString(capturesJsonl)}, format = 'newline_delimited', union_by_name = true)`;
+  } else if (fs.existsSync(statusDir) && fs.readdirSync(statusDir).some((f) => f.endsWith('.json'))) {
+    source = `read_json(${sqlString(path.join(statusDir, '*.json'))}, union_by_name = true)`;
+  }
+  if (source) {
+    await con.run(`COPY (SELECT * FROM ${source} ORDER BY TRY_CAST(seq AS INTEGER))
                    TO ${sqlString(capturesParquet)} (FORMAT parquet)`);
   }
   const count = (await con.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM ${sqlString(eventsParquet)}`))
