@@ -469,6 +469,24 @@ def check(path):
     if len(set(counts.values())) != 1 or not counts["pcap_trailer"]:
         print("the three files do not decode the same requests", file=sys.stderr)
         return 1
+    # Wireshark's own view of the marks agrees with the expectations, frame by frame
+    with open(os.path.join(os.path.dirname(path["pcap_trailer"]), "pcapdroid.expect.json"), encoding="utf-8") as f:
+        expect = json.load(f)
+    for key in ("pcapng_release", "pcapng_head"):
+        out = subprocess.run(["tshark", "-n", "-r", path[key], "-T", "fields", "-e", "frame.comment",
+                              "-e", "frame.cb_pen"], capture_output=True, text=True, check=True).stdout
+        seen = [int(c[2:]) if c else (None if pen == str(PCAPDROID_PEN) else "?")
+                for c, pen in (line.split("\t") for line in out.splitlines())]
+        if seen != expect["pcapng_frame_uids"]:
+            print(f"{key}: frame comments differ from pcapng_frame_uids", file=sys.stderr)
+            return 1
+    out = subprocess.run(["tshark", "-n", "-r", path["pcap_trailer"], "-T", "fields", "-e", "eth.trailer"],
+                         capture_output=True, text=True, check=True).stdout
+    seen = [struct.unpack("!i", bytes.fromhex(t.replace(":", ""))[-24:-20])[0] for t in out.splitlines()]
+    if seen != expect["pcap_frame_uids"]:
+        print("pcap: trailer uids differ from pcap_frame_uids", file=sys.stderr)
+        return 1
+    print("frame marks as Wireshark shows them = the expectations")
     return 0
 
 
