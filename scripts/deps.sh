@@ -3,7 +3,8 @@
 #   scripts/deps.sh          build + run (compiler, CMake, Wireshark headers, tshark)
 #   scripts/deps.sh --test   also what the test suite uses (valgrind, clang for the fuzzers,
 #                            clang-tidy, cppcheck, git, openssl, dpkg-dev for the package, GNU time
-#                            for the benchmark)
+#                            for the benchmark; GNU parallel, rsync, openssh server and client, Node
+#                            and npm, Chromium for the evidence tools' tests)
 #   scripts/deps.sh --package  also what scripts/package.sh uses (dpkg-dev, file)
 #   scripts/deps.sh --screenshot  also what scripts/screenshot.sh uses (Wireshark's GUI, Xvfb, xdotool, ImageMagick, fonts)
 # Works as root (containers, CI) and as a user with sudo. Package names are the same on
@@ -13,7 +14,8 @@ set -euo pipefail
 packages=(build-essential cmake pkg-config libglib2.0-dev libdeflate-dev zlib1g-dev libgcrypt20-dev
           wireshark-dev libwireshark-dev tshark python3)
 case "${1:-}" in
-  --test) packages+=(valgrind clang libclang-rt-dev clang-tidy cppcheck git openssl dpkg-dev file time) ;;
+  --test) packages+=(valgrind clang libclang-rt-dev clang-tidy cppcheck git openssl dpkg-dev file time
+                     parallel rsync openssh-server openssh-client nodejs npm chromium) ;;
   --package) packages+=(dpkg-dev file) ;;
   --screenshot) packages+=(wireshark-qt xvfb xdotool imagemagick fonts-dejavu-core fonts-droid-fallback) ;;
   "") ;;
