@@ -7,6 +7,7 @@
 #include <epan/show_exception.h>
 
 #include "formats/xmt_dispatch.h"
+#include "wireshark/xmt_capture_app.h"
 #include "wireshark/xmt_fields.h"
 #include "wireshark/xmt_privacy.h"
 #include "wireshark/xmt_report.h"
@@ -159,7 +160,7 @@ static void describe_request(const xmt_wire_request *w, xmt_request *req)
  * tree, none without a tree. */
 static guint64 facts_for_tree(proto_tree *tree)
 {
-    guint64 want = 0;
+    guint64 want = xmt_capture_app_facts_wanted(tree);  /* a filter on the app verdict needs the apps */
     for (int id = 0; tree && id < XMT_FACT_COUNT; id++)
         if (proto_field_is_referenced(tree, xmt_fact_field((xmt_fact_id)id)))
             want |= XMT_FACT_BIT(id);
