@@ -391,12 +391,14 @@ xmt_apps_verdict xmt_capture_app_verdict(const xmt_capture_mark *mark, const GAr
     return verdict;
 }
 
-guint64 xmt_capture_app_facts_wanted(proto_tree *tree)
+guint64 xmt_capture_app_facts_wanted(packet_info *pinfo, proto_tree *tree)
 {
-    if (tree && (proto_field_is_referenced(tree, hf_capture_app_differs) ||
-                 proto_field_is_referenced(tree, ei_app_mismatch.hf)))
+    if (!tree)
+        return 0;
+    if (proto_field_is_referenced(tree, hf_capture_app_differs) || proto_field_is_referenced(tree, ei_app_mismatch.hf))
         return XMT_FACT_BIT(XMT_FACT_APP);
-    return 0;
+    const xmt_capture_mark *mark = xmt_capture_mark_of(pinfo, NULL);
+    return mark && mark->package && mark->uid != UID_UNKNOWN ? XMT_FACT_BIT(XMT_FACT_APP) : 0;
 }
 
 /* ---- the tree ----------------------------------------------------------- */

@@ -68,9 +68,11 @@ typedef enum {
 } xmt_apps_verdict;
 xmt_apps_verdict xmt_capture_app_verdict(const xmt_capture_mark *mark, const GArray *facts, const xmt_fact **which);
 
-/* The facts a filter on this module's fields needs decoded (the apps, for
- * xmtrack.capture_app_differs and the expert item xmtrack.app_mismatch). */
-guint64 xmt_capture_app_facts_wanted(proto_tree *tree);
+/* The facts the verdict needs decoded when the tree is built: the apps, for
+ * a packet whose capture app has a package (its expert item is shown however
+ * the tree is asked for) and for a filter on xmtrack.capture_app_differs or
+ * xmtrack.app_mismatch. */
+guint64 xmt_capture_app_facts_wanted(packet_info *pinfo, proto_tree *tree);
 
 /* The tree: the mark's fields under a message (`input` its tvb), and the
  * verdict under an event or the message, at the bytes of the app it rests
