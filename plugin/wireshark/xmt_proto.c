@@ -7,6 +7,7 @@
 #include <epan/prefs.h>
 
 #include "formats/xmt_dispatch.h"
+#include "wireshark/xmt_capture_app.h"
 #include "wireshark/xmt_fields.h"
 #include "wireshark/xmt_media.h"
 #include "wireshark/xmt_privacy.h"
@@ -57,12 +58,14 @@ static void register_prefs(void)
         10, &xmt_pref.max_events);
     register_format_prefs(m);
     xmt_privacy_register(m);
+    xmt_capture_app_register_prefs(m);
 }
 
 void xmt_proto_register(void)
 {
     proto_xmtrack = proto_register_protocol("Vendor Telemetry", "XMTRACK", "xmtrack");
     xmt_fields_register(proto_xmtrack);
+    xmt_capture_app_register(proto_xmtrack);
     register_prefs();
     xmt_transports_register();
     xmt_report_register();

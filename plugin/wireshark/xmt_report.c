@@ -1,7 +1,8 @@
 /* xmt_report.c: what a capture adds up to, for reports.
  *
  *   Statistics > Vendor Telemetry, `tshark -z xmtrack,tree`: messages and
- *     events by SDK, event name, sending app, host and personal-data kind.
+ *     events by SDK, event name, sending app, capturing app, host and
+ *     personal-data kind.
  *   `tshark -q -z xmtrack,csv` and `-z xmtrack,jsonl`: one line per decoded
  *     event, printed as the capture is read (so memory stays flat).
  *   File > Export Objects > xmtrack, `--export-objects xmtrack,DIR`: each
@@ -18,6 +19,7 @@
 #include "core/xmt_pii.h"
 #include "layers/xmt_json.h"
 #include "core/xmt_watch.h"
+#include "wireshark/xmt_capture_app.h"
 #include "wireshark/xmt_fields.h"
 #include "wireshark/xmt_report.h"
 #include "wireshark/xmt_tree.h"
@@ -52,7 +54,9 @@ static const char *const st_events = "Events by name";
 static const char *const st_apps = "Events by app";
 static const char *const st_pii = "Events with personal data, by kind";
 static const char *const st_watch = "Events with watch-list hits";
+static const char *const st_capture_apps = "Events by capturing app";
 static int st_node_messages, st_node_hosts, st_node_events, st_node_apps, st_node_pii, st_node_watch;
+static int st_node_capture_apps;
 
 static void stats_init(stats_tree *st)
 {
@@ -62,12 +66,29 @@ static void stats_init(stats_tree *st)
     st_node_apps = stats_tree_create_node(st, st_apps, 0, STAT_DT_INT, TRUE);
     st_node_pii = stats_tree_create_node(st, st_pii, 0, STAT_DT_INT, TRUE);
     st_node_watch = stats_tree_create_node(st, st_watch, 0, STAT_DT_INT, TRUE);
+    st_node_capture_apps = stats_tree_create_node(st, st_capture_apps, 0, STAT_DT_INT, TRUE);
 }
 
-static void stats_event(stats_tree *st, const xmt_event *ev)
+/* The capturing app as the statistics name it: its package or label, else
+ * its uid; "" when the packet has no mark. */
+static const char *capture_app_name(const xmt_capture_mark *mark, char *buf, gsize size)
+{
+    if (!mark)
+        return "";
+    if (mark->app)
+        return mark->app;
+    g_snprintf(buf, (gulong)size, "(uid %d)", mark->uid);
+    return buf;
+}
+
+static void stats_event(stats_tree *st, const xmt_event *ev, const xmt_capture_mark *capture)
 {
     if (ev->opaque)
         return;
+    char uid_name[32];
+    const char *capture_app = capture_app_name(capture, uid_name, sizeof uid_name);
+    tick_stat_node(st, st_capture_apps, 0, FALSE);
+    tick_stat_node(st, capture_app[0] ? capture_app : "(not recorded)", st_node_capture_apps, FALSE);
     tick_stat_node(st, st_events, 0, FALSE);
     tick_stat_node(st, ev->name ? ev->name : "(unnamed)", st_node_events, FALSE);
     const xmt_fact *app = xmt_event_fact(ev, XMT_FACT_APP);
@@ -94,7 +115,7 @@ static tap_packet_status stats_packet(stats_tree *st, packet_info *pinfo _U_, ep
     tick_stat_node(st, st_hosts, 0, FALSE);
     tick_stat_node(st, d->host ? d->host : "(unknown)", st_node_hosts, FALSE);
     for (guint i = 0; i < d->msg->events->len; i++)
-        stats_event(st, g_ptr_array_index(d->msg->events, i));
+        stats_event(st, g_ptr_array_index(d->msg->events, i), d->capture);
     return TAP_PACKET_REDRAW;
 }
 
@@ -102,10 +123,14 @@ static tap_packet_status stats_packet(stats_tree *st, packet_info *pinfo _U_, ep
 
 typedef enum { ROWS_CSV, ROWS_JSONL } row_format;
 
+/* New columns go at the end: readers of older exports index by name, and
+ * by position too. */
 static const char *const row_columns[] = {
     "frame", "capture_time", "event_time", "client", "server", "host", "sdk", "app", "event",
-    "url", "search_term", "pii", "event_json",
+    "url", "search_term", "pii", "event_json", "capture_app", "capture_uid", "distinct_id", "anonymous_id",
 };
+#define EVENT_JSON_COLUMN 12  /* written as the JSON object it is in JSON lines */
+G_STATIC_ASSERT(G_N_ELEMENTS(row_columns) == 17);  /* row_values() fills each */
 
 static void iso_time(GString *out, time_t secs, int msecs)
 {
@@ -179,6 +204,10 @@ static void row_values(const xmt_decoded *d, const xmt_event *ev, packet_info *p
     v[10] = joined_facts(ev, XMT_FACT_SEARCH_TERM);
     v[11] = joined_pii(ev);
     v[12] = event_json(d, ev);
+    v[13] = g_strdup(d->capture && d->capture->app ? d->capture->app : "");  /* as xmtrack.capture_app */
+    v[14] = d->capture ? g_strdup_printf("%d", d->capture->uid) : g_strdup("");
+    v[15] = joined_facts(ev, XMT_FACT_DISTINCT_ID);
+    v[16] = joined_facts(ev, XMT_FACT_ANONYMOUS_ID);
 }
 
 static void csv_field(GString *line, const char *v, gboolean last)
@@ -217,7 +246,7 @@ static void print_row(row_format format, char **v)
         g_string_append_c(line, '{');
         for (gsize i = 0; i < n; i++) {
             g_string_append_printf(line, "%s\"%s\":", i ? "," : "", row_columns[i]);
-            if (i + 1 == n && v[i][0])
+            if (i == EVENT_JSON_COLUMN && v[i][0])
                 g_string_append(line, v[i]);  /* the event itself, as the JSON it is */
             else
                 json_string(line, v[i]);

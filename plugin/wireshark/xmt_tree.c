@@ -387,6 +387,17 @@ static void add_watch_hits(proto_tree *tree, xmt_decoded *map, const xmt_event *
     }
 }
 
+/* Whether the apps the facts name are the capture app (xmt_capture_app.c):
+ * a verdict at the bytes of the app it rests on. */
+static void add_capture_verdict(proto_tree *tree, xmt_decoded *map, const GArray *facts, gboolean content)
+{
+    const xmt_fact *app;
+    xmt_apps_verdict verdict = xmt_capture_app_verdict(map->capture, facts, &app);
+    if (verdict == XMT_APPS_NO_VERDICT || !spend(map, xmt_capture_app_verdict_items(verdict, EXPERT_ITEMS), content))
+        return;
+    xmt_capture_app_add_verdict(tree, map->pinfo, SPAN_ARGS(map, app->span), map->capture, verdict, app);
+}
+
 static void add_event(proto_tree *tree, xmt_decoded *map, const xmt_event *ev, guint number)
 {
     if (!spend_items(map, ev->opaque ? 1 + EXPERT_ITEMS : 1)) {
@@ -399,6 +410,7 @@ static void add_event(proto_tree *tree, xmt_decoded *map, const xmt_event *ev, g
                                                    "%s %u: %s", ev->opaque ? "Record" : "Event", number,
                                                    ev->name ? ev->name : "(unnamed)");
     add_facts(et, map, ev->facts, TRUE);
+    add_capture_verdict(et, map, ev->facts, TRUE);
     add_pii(et, map, ev);
     add_watch_hits(et, map, ev);
     if (ev->opaque)
@@ -519,14 +531,17 @@ static void add_info_column(packet_info *pinfo, const xmt_message *msg)
 }
 
 /* The message's own fields, all generated but the facts (which point at their bytes). */
-static void add_message_fields(proto_tree *mt, xmt_decoded *d)
+static void add_message_fields(proto_tree *mt, xmt_decoded *d, const xmt_capture_mark_problem *capture_problem)
 {
     const xmt_message *msg = d->msg;
     if (spend_fields(d, 1))
         proto_item_set_generated(proto_tree_add_string(mt, xmt_hf.sdk, d->input, 0, 0, msg->sdk));
     if (d->host && spend_fields(d, 1))
         proto_item_set_generated(proto_tree_add_string(mt, xmt_hf.host, d->input, 0, 0, d->host));
+    if (spend_fields(d, xmt_capture_app_message_items(d->capture, capture_problem, EXPERT_ITEMS)))
+        xmt_capture_app_add_message_fields(mt, d->pinfo, d->input, d->capture, capture_problem);
     add_facts(mt, d, msg->facts, FALSE);
+    add_capture_verdict(mt, d, msg->facts, FALSE);
     if (msg->has_crc)
         add_check(mt, d, xmt_hf.crc_valid, msg->crc_valid, &xmt_ei.crc_bad);
     if (msg->has_sign)
@@ -547,6 +562,8 @@ xmt_decoded *xmt_tree_add_message(tvbuff_t *input, packet_info *pinfo, proto_tre
     d->input = input;
     d->msg = msg;
     d->host = host;
+    xmt_capture_mark_problem capture_problem = { NULL, NULL, 0, 0 };
+    d->capture = xmt_capture_mark_of(pinfo, &capture_problem);
     map_layers(d, msg);
 
     add_info_column(pinfo, msg);
@@ -558,7 +575,7 @@ xmt_decoded *xmt_tree_add_message(tvbuff_t *input, packet_info *pinfo, proto_tre
     proto_item_append_text(ti, ", %s, %u event%s", msg->sdk, msg->event_count,
                            msg->event_count == 1 ? "" : "s");
     proto_tree *mt = proto_item_add_subtree(ti, xmt_ett.message);
-    add_message_fields(mt, d);
+    add_message_fields(mt, d, &capture_problem);
 
     guint events = 0, records = 0;
     for (guint i = 0; i < msg->events->len; i++) {

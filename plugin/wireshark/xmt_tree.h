@@ -6,6 +6,7 @@
 #include <epan/packet.h>
 
 #include "core/xmt_message.h"
+#include "wireshark/xmt_capture_app.h"
 
 /* A decoded message: each layer now a tvb (data source).  Lives in
  * pinfo->pool; handed to the taps. */
@@ -16,6 +17,7 @@ typedef struct {
     guint n_layers;
     xmt_message *msg;
     const char *host;
+    const xmt_capture_mark *capture;  /* the app the capture attributed the packet to, or NULL */
     /* The tree's item budget (xmt_tree.c): the tree, what the packet's
      * messages spent of it, and what this message did not show once its
      * share was spent. */

@@ -7,6 +7,7 @@
 #include <epan/show_exception.h>
 
 #include "formats/xmt_dispatch.h"
+#include "wireshark/xmt_capture_app.h"
 #include "wireshark/xmt_fields.h"
 #include "wireshark/xmt_privacy.h"
 #include "wireshark/xmt_report.h"
@@ -157,9 +158,9 @@ static void describe_request(const xmt_wire_request *w, xmt_request *req)
 /* The facts this dissection shows or filters on: all of them in a shown
  * tree, only the referenced ones when a display filter alone needs the
  * tree, none without a tree. */
-static guint64 facts_for_tree(proto_tree *tree)
+static guint64 facts_for_tree(packet_info *pinfo, proto_tree *tree)
 {
-    guint64 want = 0;
+    guint64 want = xmt_capture_app_facts_wanted(pinfo, tree);  /* the verdict on the capture app needs the apps */
     for (int id = 0; tree && id < XMT_FACT_COUNT; id++)
         if (proto_field_is_referenced(tree, xmt_fact_field((xmt_fact_id)id)))
             want |= XMT_FACT_BIT(id);
@@ -168,7 +169,7 @@ static guint64 facts_for_tree(proto_tree *tree)
 
 /* The decoding options for this dissection: limits from the preferences, and
  * members only when the tree shows them or a filter asks for them. */
-static void config_for_tree(xmt_config *cfg, proto_tree *tree)
+static void config_for_tree(xmt_config *cfg, packet_info *pinfo, proto_tree *tree)
 {
     xmt_config_init(cfg);
     cfg->max_inflated = (gsize)MAX(xmt_pref.max_inflate_mib, 1u) * 1024 * 1024;
@@ -180,7 +181,7 @@ static void config_for_tree(xmt_config *cfg, proto_tree *tree)
                                       proto_field_is_referenced(tree, xmt_ei.pii_leak.hf)));
     cfg->watch = xmt_privacy_watchlist();
     /* Statistics and exports read every fact, whatever the tree shows. */
-    cfg->want_facts = xmt_report_wanted() ? XMT_FACTS_ALL : facts_for_tree(tree);
+    cfg->want_facts = xmt_report_wanted() ? XMT_FACTS_ALL : facts_for_tree(pinfo, tree);
 }
 
 static xmt_wmem_cb_result free_message(wmem_allocator_t *allocator _U_, wmem_cb_event_t event _U_, void *msg)
@@ -195,7 +196,7 @@ static gboolean dissect_recognised(tvbuff_t *input, packet_info *pinfo, proto_tr
                                    const xmt_format *format)
 {
     xmt_config cfg;
-    config_for_tree(&cfg, tree);
+    config_for_tree(&cfg, pinfo, tree);
     xmt_message *msg = xmt_decode_as(req, format, &cfg);
     if (!msg)
         return FALSE;

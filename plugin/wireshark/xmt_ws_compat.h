@@ -93,6 +93,14 @@ typedef struct {
 #define xmt_uint32_to_str_buf guint32_to_str_buf
 #endif
 
+/* One byte of a tvb: tvb_get_guint8 is deprecated from 4.3 on (an error with
+ * -Werror), for tvb_get_uint8. */
+#if XMT_WS_VER >= 404
+#define xmt_tvb_get_u8 tvb_get_uint8
+#else
+#define xmt_tvb_get_u8 tvb_get_guint8
+#endif
+
 /* plugin_describe() and WS_PLUGIN_DESC_DISSECTOR came with 4.4's
  * wsutil/plugins.h; 4.0 and 4.2 describe no plugin types. */
 #if XMT_WS_VER >= 404

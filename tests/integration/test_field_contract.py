@@ -28,14 +28,12 @@ DOC = os.path.join(REPO, "docs", "fields.md")
 # they land: an entry listed here that the plugin DOES register fails the test, and
 # docs/fields.md must mark exactly these "not yet registered (issue N)".
 NOT_YET_REGISTERED = {
-    "xmtrack.capture_app": "issue 24",
-    "xmtrack.capture_uid": "issue 24",
     "xmtrack_keys": "issue 23",  # the UAT of keys
 }
 
 # A value per UAT column, for loading one record through -o 'uat:NAME:...'.
 UAT_SAMPLE = {"sdk": "sensors", "key_id": "7", "key": "AAAAAAAAAAAAAAAAAAAAAA==", "label": "test",
-              "value": "355402081234568"}
+              "value": "355402081234568", "uid": "10123", "package": "com.example.app"}
 
 HEADER_KINDS = {
     ("filter name", "meaning"): "protocol",
