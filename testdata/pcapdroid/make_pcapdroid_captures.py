@@ -45,9 +45,13 @@ LINKTYPE_RAW = 101
 SNAPLEN = 32768                      # VPN mode: VPN_BUFFER_SIZE (pcapdroid.h)
 VPN_IP = bytes([10, 215, 173, 1])    # CaptureService.VPN_IP_ADDRESS
 VPN_IP6 = bytes.fromhex("fd000002fd000001fd000001fd000001")  # VPN_IP6_ADDRESS
-SHB_HARDWARE = "Xiaomi Redmi Note 8"         # Utils.getDeviceModel(): MANUFACTURER + " " + MODEL
-SHB_OS = "Android 10 (SDK 29)"               # Utils.getOsVersion()
-SHB_APPL = "PCAPdroid v1.9.1"                # Utils.getAppVersionString()
+# PCAPdroid writes the phone's model, Android version and its own version here
+# (Utils.getDeviceModel(), getOsVersion(), getAppVersionString()). No test reads them, and a
+# committed capture's section header names no machine (integration.test_hygiene), so these
+# files carry the neutral values of testdata/tools/neutral_shb.py instead.
+SHB_HARDWARE = "unspecified"
+SHB_OS = "unspecified"
+SHB_APPL = "xmtrack testdata (host details removed by testdata/tools/neutral_shb.py)"
 DSB_TLS_KEYLOG = 0x544c534b
 
 BASE_TIME_US = 1741597200 * 1000000  # 2025-03-10T09:00:00Z: the simulated phone session starts
