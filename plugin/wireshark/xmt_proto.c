@@ -5,6 +5,7 @@
 #include <epan/prefs.h>
 
 #include "xmt_ws.h"
+#include "core/xmt_pii.h"
 
 int proto_xmtrack = -1;
 xmt_hf_ids xmt_hf;
@@ -111,6 +112,7 @@ void xmt_register_proto(void)
     register_prefs();
     xmt_transports_register();
     xmt_report_register();
+    register_shutdown_routine(xmt_pii_cleanup);
 }
 
 void xmt_register_handoff(void)
