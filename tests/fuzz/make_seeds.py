@@ -103,7 +103,10 @@ def content_type_index(ct):
 def requests_of(capture):
     """[(method, uri, host, content_type, headers{lower: value}, body bytes)] of the HTTP/1.x
     requests of a capture (captures.Capture: read with its own arguments and key log)."""
-    args = ["tshark", "-n", "-r", capture.path, "-Y", "http.request", "-T", "pdml"] + capture.tshark_args()
+    # Plain tshark: as root WIRESHARK_PLUGIN_DIR is ignored, and an xmtrack installed
+    # system-wide (scripts/setup.sh as root) is loaded, so it is also disabled by name.
+    args = ["tshark", "-n", "-r", capture.path, "--disable-protocol", "xmtrack", "-Y", "http.request", "-T", "pdml"]
+    args += capture.tshark_args()
     env = dict(os.environ, WIRESHARK_PLUGIN_DIR="/nonexistent")
     pdml = subprocess.run(args, capture_output=True, check=True, env=env).stdout
     out = []
