@@ -130,14 +130,27 @@ def dictionary(name):
 NO_LEAK_CHECK = {"epan"}
 
 
+# libFuzzer's per-input timeout (-timeout) counts wall time (an ITIMER_REAL alarm), so a fuzzer
+# starved of CPU (ctest -j2 beside other work, a shared machine) calls an ordinary input a hang
+# and fails the run: the long runs' spurious "timeouts" and "slow units" (README "Robustness")
+# came from that. The slowest legitimate inputs known take 2.6-3.3 s of CPU under ASan/UBSan
+# (fuzz_decode's gzip bombs, 16 MiB inflated); starved to a fifth of a core or less they take
+# 15 s and more of wall time. Hence 30 s, ten times the slowest known: a real hang runs for ever
+# and is still caught, 30 s later. -report_slow_units takes the same value: past it libFuzzer
+# writes a slow-unit-* artifact, which counts as a finding here.
+TIMEOUT = 30
+REGRESSION_TIMEOUT = 60  # one input per process: fuzz_epan's start-up (epan_init) is in it
+
+
 # fuzz_epan's process holds libwireshark (600 MB) and what 4.0 keeps of every
 # epan session it renews (fuzz_epan.c, SESSION_INPUTS): a larger RSS limit.
 RSS_LIMIT_MB = {"epan": 4096}
 
 
-def libfuzzer_options(name, seconds=None, timeout=5):
+def libfuzzer_options(name, seconds=None, timeout=TIMEOUT):
     rss = RSS_LIMIT_MB.get(name, 2048)
-    opts = ["-timeout=%d" % timeout, "-rss_limit_mb=%d" % rss, "-malloc_limit_mb=2048", "-print_final_stats=1"]
+    opts = ["-timeout=%d" % timeout, "-report_slow_units=%d" % timeout, "-rss_limit_mb=%d" % rss,
+            "-malloc_limit_mb=2048", "-print_final_stats=1"]
     if name in NO_LEAK_CHECK:
         opts.append("-detect_leaks=0")
     if seconds is not None:
@@ -148,7 +161,7 @@ def libfuzzer_options(name, seconds=None, timeout=5):
     return opts
 
 
-def fuzz_command(build, name, seconds, seed, keep, jobs=1, timeout=5):
+def fuzz_command(build, name, seconds, seed, keep, jobs=1, timeout=TIMEOUT):
     """The libFuzzer command line of one run, its working folder made ready, and the findings
     already in its artifact folder (a continued run keeps them)."""
     exe = binary(build, name)
@@ -171,7 +184,8 @@ def fuzz_command(build, name, seconds, seed, keep, jobs=1, timeout=5):
 
 
 def cmd_fuzz(args):
-    cmd, work, artifacts, earlier = fuzz_command(args.build, args.name, args.seconds, args.seed, args.keep, args.jobs)
+    cmd, work, artifacts, earlier = fuzz_command(args.build, args.name, args.seconds, args.seed, args.keep, args.jobs,
+                                                 args.timeout)
     log("$ " + " ".join(cmd))
     t0 = time.monotonic()
     rc = subprocess.run(cmd, env=env(args.name), cwd=work).returncode
@@ -286,7 +300,7 @@ def cmd_regress(args):
             failed.append(rel)
             log("FAIL %s: no harness fuzz_%s" % (rel, name))
             continue
-        opts = ["-timeout=20", "-rss_limit_mb=2048", "-malloc_limit_mb=2048"]
+        opts = ["-timeout=%d" % REGRESSION_TIMEOUT, "-rss_limit_mb=2048", "-malloc_limit_mb=2048"]
         if name in NO_LEAK_CHECK:
             opts.append("-detect_leaks=0")
         proc = subprocess.run([exe] + opts + [f], env=env(name),
@@ -321,14 +335,16 @@ def main():
     p.add_argument("--jobs", type=int, default=1)
     p.add_argument("--seed", type=int, default=SEED)
     p.add_argument("--keep", action="store_true", help="keep and extend the working corpus of earlier runs")
+    p.add_argument("--timeout", type=int, default=TIMEOUT,
+                   help="wall seconds per input before libFuzzer calls it a hang (default %d)" % TIMEOUT)
     p.set_defaults(fn=cmd_fuzz)
     p = sub.add_parser("campaign")
     p.add_argument("--build", default=DEFAULT_BUILD)
     p.add_argument("--seconds", type=int, default=1800, help="wall time per harness (default 1800)")
     p.add_argument("--only", help="comma-separated harnesses (default: every one built)")
     p.add_argument("--ledger", help="markdown table to append to (default <build>/work/ledger.md)")
-    p.add_argument("--timeout", type=int, default=5,
-                   help="seconds per input before libFuzzer calls it a hang (wall time: raise it on a busy machine)")
+    p.add_argument("--timeout", type=int, default=TIMEOUT,
+                   help="wall seconds per input before libFuzzer calls it a hang (default %d)" % TIMEOUT)
     p.add_argument("--seed", type=int, default=SEED)
     p.set_defaults(fn=cmd_campaign)
     p = sub.add_parser("merge")
