@@ -8,7 +8,8 @@
     run.py merge   NAME [--build DIR]                    fold a kept corpus into corpus/NAME
     run.py campaign [--seconds N] [--only A,B] [--ledger FILE]
                                                          every harness in turn, corpus kept; one
-                                                         ledger row each (wall, CPU, inputs, coverage)
+                                                         row each (date, commit, wall, CPU, inputs,
+                                                         coverage) appended to tests/fuzz/LEDGER.md
 
 The test suite runs `build`, then `fuzz NAME --seconds 10` per harness (fixed
 seed, fresh working corpus: repeatable), then `regress`.  For a long run:
@@ -211,12 +212,27 @@ def final_stats(text):
             "cov": grab(r"cov: (\d+) ft: \d+"), "ft": grab(r"cov: \d+ ft: (\d+)")}
 
 
-def campaign_row(name, rc, wall, cpu, stats, found):
+LEDGER = os.path.join(HERE, "LEDGER.md")  # committed: the long runs' record outlives the build folder
+
+
+def source_commit():
+    """The commit the harnesses and the plugin were built from, '+' when the tree differs from it."""
+    def git(*args):
+        return subprocess.run(["git", "-C", REPO] + list(args), capture_output=True, text=True)
+    head = git("rev-parse", "--short", "HEAD")
+    if head.returncode:
+        return "?"
+    dirty = git("status", "--porcelain", "--", "plugin", "tests/fuzz", "CMakeLists.txt", "cmake").stdout.strip()
+    return head.stdout.strip() + ("+" if dirty else "")
+
+
+def campaign_row(name, rc, wall, cpu, stats, found, date=None, commit=None):
     inputs = "{:,}".format(int(stats["inputs"])) if stats["inputs"].isdigit() else "?"
     verdict = "none" if rc == 0 and not found else "exit %d, %d finding(s): %s" % (
         rc, len(found), ", ".join(os.path.basename(f) for f in found))
-    return "| `fuzz_%s` | %.1f | %.1f | %s | cov %s, ft %s | %s MB | %s |" % (
-        name, wall / 60, cpu / 60, inputs, stats["cov"], stats["ft"], stats["rss_mb"], verdict)
+    return "| %s | `%s` | `fuzz_%s` | %.1f | %.1f | %s | cov %s, ft %s | %s MB | %s |" % (
+        date or time.strftime("%Y-%m-%d"), commit or source_commit(), name, wall / 60, cpu / 60, inputs,
+        stats["cov"], stats["ft"], stats["rss_mb"], verdict)
 
 
 def cmd_campaign(args):
@@ -224,12 +240,12 @@ def cmd_campaign(args):
     (so a campaign continues the last one). CPU time is measured too: on a loaded machine a
     half-hour of wall time is less of fuzzing, and the ledger says how much."""
     names = args.only.split(",") if args.only else built_harnesses(args.build)
-    ledger = args.ledger or os.path.join(args.build, "work", "ledger.md")
-    os.makedirs(os.path.dirname(ledger), exist_ok=True)
+    ledger = args.ledger or LEDGER
     if not os.path.exists(ledger):
         with open(ledger, "w") as f:
-            f.write("| harness | wall min | CPU min | inputs run | coverage at the end | peak RSS | findings |\n"
-                    "|---|---:|---:|---:|---|---:|---|\n")
+            f.write("| date | commit | harness | wall min | CPU min | inputs run | coverage at the end | peak RSS "
+                    "| findings |\n|---|---|---|---:|---:|---:|---|---:|---|\n")
+    commit = source_commit()
     failed = []
     for name in names:
         cmd, work, artifacts, earlier = fuzz_command(args.build, name, args.seconds, args.seed, True,
@@ -250,13 +266,13 @@ def cmd_campaign(args):
             f.seek(start)  # this run's output only
             stats = final_stats(f.read().decode(errors="replace"))
         found = sorted(set(glob.glob(artifacts + "*")) - earlier)
-        row = campaign_row(name, rc, wall, cpu, stats, found)
+        row = campaign_row(name, rc, wall, cpu, stats, found, commit=commit)
         with open(ledger, "a") as f:
             f.write(row + "\n")
         log(row)
         if rc != 0 or found:
             failed.append(name)
-    log("ledger: %s" % ledger)
+    log("ledger: %s (commit it)" % ledger)
     if failed:
         sys.exit("findings in: %s (see <build>/work/NAME/artifacts/ and campaign.log)" % ", ".join(failed))
 
@@ -342,7 +358,7 @@ def main():
     p.add_argument("--build", default=DEFAULT_BUILD)
     p.add_argument("--seconds", type=int, default=1800, help="wall time per harness (default 1800)")
     p.add_argument("--only", help="comma-separated harnesses (default: every one built)")
-    p.add_argument("--ledger", help="markdown table to append to (default <build>/work/ledger.md)")
+    p.add_argument("--ledger", help="markdown table to append to (default tests/fuzz/LEDGER.md, committed)")
     p.add_argument("--timeout", type=int, default=TIMEOUT,
                    help="wall seconds per input before libFuzzer calls it a hang (default %d)" % TIMEOUT)
     p.add_argument("--seed", type=int, default=SEED)

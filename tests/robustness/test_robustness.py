@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import struct
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -187,6 +188,29 @@ class Captures(unittest.TestCase):
         self.assertNotIn(0x0A, types)
         self.assertIn(6, types)
         self.assertEqual(R.split_secrets(os.path.join(TESTDATA, "sensors_android.pcap"), bare), "")
+
+
+class FuzzLedger(unittest.TestCase):
+    """run.py campaign appends to the committed ledger, not to a build folder."""
+
+    def setUp(self):
+        sys.path.insert(0, os.path.join(REPO, "tests", "fuzz"))
+        import run
+        self.run = run
+
+    def test_the_ledger_is_committed(self):
+        rel = os.path.relpath(self.run.LEDGER, REPO)
+        tracked = subprocess.run(["git", "-C", REPO, "ls-files", "--error-unmatch", rel], capture_output=True)
+        self.assertEqual(tracked.returncode, 0, "%s is not tracked by git" % rel)
+
+    def test_a_campaign_row_fits_the_ledgers_last_table(self):
+        row = self.run.campaign_row("search", 0, 120, 60, {"inputs": "1000", "cov": "9", "ft": "10", "rss_mb": "5"},
+                                    [], date="2026-12-07", commit="abc1234")
+        self.assertEqual(row, "| 2026-12-07 | `abc1234` | `fuzz_search` | 2.0 | 1.0 | 1,000 | cov 9, ft 10 | 5 MB | none |")
+        with open(self.run.LEDGER) as f:
+            headers = [l for l in f if l.startswith("| date |")]
+        self.assertTrue(headers)
+        self.assertEqual(headers[-1].count("|"), row.count("|"))
 
 
 if __name__ == "__main__":
