@@ -138,13 +138,26 @@ def packets(path):
         pos += blen
 
 
+def ip_offset(link, pkt):
+    """(ethertype-like version, offset of the IP header) of a packet, for the link types captures
+    come in: Ethernet (dumpcap, tcpdump on lo), raw IP (PCAPdroid and other VPN-based capture
+    apps), Linux cooked v1 and v2 (tcpdump -i any); (None, 0) for anything else."""
+    if link == 1 and len(pkt) >= 14:
+        return struct.unpack_from("!H", pkt, 12)[0], 14
+    if link in (101, 228, 229, 12, 14) and pkt:
+        return {4: 0x0800, 6: 0x86DD}.get(pkt[0] >> 4), 0
+    if link == 113 and len(pkt) >= 16:
+        return struct.unpack_from("!H", pkt, 14)[0], 16
+    if link == 276 and len(pkt) >= 20:
+        return struct.unpack_from("!H", pkt, 0)[0], 20
+    return None, 0
+
+
 def tcp_openings(path):
-    """(ports, sequence number) of the TCP SYNs of a capture (Ethernet, IPv4 or IPv6)."""
+    """(ports, sequence number) of the TCP SYNs of a capture (IPv4 or IPv6)."""
     keys = set()
     for link, pkt in packets(path):
-        if link != 1 or len(pkt) < 14:
-            continue
-        ethertype, off = struct.unpack_from("!H", pkt, 12)[0], 14
+        ethertype, off = ip_offset(link, pkt)
         if ethertype == 0x0800 and len(pkt) >= off + 20 and pkt[off + 9] == 6:
             off += (pkt[off] & 0x0F) * 4
         elif ethertype == 0x86DD and len(pkt) >= off + 40 and pkt[off + 6] == 6:

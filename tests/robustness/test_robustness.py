@@ -151,6 +151,24 @@ class Batching(unittest.TestCase):
         self.assertEqual(sorted(placed), sorted(s.label for s in items))
 
 
+class Openings(unittest.TestCase):
+    SYN = struct.pack("!HHIIBBHHH", 40000, 443, 12345, 0, 0x50, 0x02, 65535, 0, 0)
+
+    def ipv4(self):
+        return struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, 0, 0, 64, 6, 0, bytes(4), bytes(4)) + self.SYN
+
+    def test_a_syn_is_found_whatever_the_link_type(self):
+        for link, pkt in ((1, bytes(12) + b"\x08\x00" + self.ipv4()), (101, self.ipv4()), (228, self.ipv4()),
+                          (113, bytes(14) + b"\x08\x00" + self.ipv4()), (276, b"\x08\x00" + bytes(18) + self.ipv4())):
+            with self.subTest(link=link):
+                path = os.path.join(tempfile.mkdtemp(), "c.pcap")
+                self.addCleanup(shutil.rmtree, os.path.dirname(path))
+                with open(path, "wb") as f:
+                    f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, link))
+                    f.write(struct.pack("<IIII", 0, 0, len(pkt), len(pkt)) + pkt)
+                self.assertEqual(R.tcp_openings(path), {(40000, 443, 12345)})
+
+
 class Captures(unittest.TestCase):
     def test_every_shipped_capture_is_found_with_its_arguments(self):
         found = {c.name: c for c in captures.shipped(TESTDATA)}
