@@ -443,7 +443,6 @@ class Runner:
         self.work = os.path.join(self.env.home, "work")
         os.makedirs(self.work)
         os.chmod(self.work, 0o755)
-        self.key_dirs = [testdata, REGRESSIONS]
 
     def readable(self, path):
         os.chmod(path, 0o644)
@@ -493,9 +492,14 @@ class Runner:
             args += ["-o", "tls.keylog_file:" + keylog]
         return args
 
+    def alone(self, staged):
+        """(capture, arguments) of one capture read on its own (its key log in a file of its own:
+        these runs go in parallel)."""
+        return self.batch_file([staged], "alone-" + re.sub(r"[^\w.-]", "_", staged.label))
+
     def batch_file(self, items, name):
         """(capture, arguments) of a batch: the captures concatenated (mergecap -a), or the one
-        capture as shipped with its own arguments."""
+        capture as shipped with its own arguments. `name` names the files it writes."""
         if len(items) == 1:
             s = items[0]
             return s.path, self.args_of([s], name) if s.keylog else list(s.args)
@@ -506,7 +510,7 @@ class Runner:
             raise SystemExit("mergecap -a %s: %s" % (" ".join(s.label for s in items), proc.stderr))
         return self.readable(out), self.args_of(items, name)
 
-    def tshark(self, capture, args, wrapper=(), env=None, text=False):
+    def tshark(self, capture, args, wrapper=(), env=None):
         """(CompletedProcess or None on time-out, stdout bytes, stderr text)."""
         cmd = list(wrapper) + ["tshark", "-n", "-r", capture] + list(args)
         try:
@@ -594,8 +598,7 @@ def run_batches(runner, groups, jobs, keep_dir, prefix):
             keep(keep_dir, items[0])
             continue
         log("batch %s failed (%s): each of its captures alone" % (name, name_frames(items, "; ".join(problems))))
-        alone = list(pool_map(jobs, lambda s: (s, runner.dissect(*runner.batch_file([s], "alone"), s.original)),
-                              items))
+        alone = pool_map(jobs, lambda s: (s, runner.dissect(*runner.alone(s), s.original)), items)
         culprits = [(s, r) for s, r in alone if r[0]]
         for s, (p, _, err, t) in culprits:
             failed += 1
@@ -686,7 +689,7 @@ def cmd_valgrind(args):
     jobs = []
     for i, items in enumerate(groups):
         capture, targs = runner.batch_file(items, "valgrind-%d" % (i + 1))
-        alone = pool_map(args.jobs, lambda s: runner.xmtrack_frames(*runner.batch_file([s], "alone")), items)
+        alone = pool_map(args.jobs, lambda s: runner.xmtrack_frames(*runner.alone(s)), items)
         expected, offset = {}, 0
         for s, numbers in zip(items, alone):
             for n in numbers:
