@@ -19,8 +19,11 @@ the input of its own layer:
 
 plus a few hand-made inputs (limits: a decompression bomb, deep nesting).
 
-    tests/fuzz/make_seeds.py                 # rewrite tests/fuzz/corpus/ (committed)
+    tests/fuzz/make_seeds.py                 # add the seeds to tests/fuzz/corpus/ (committed)
     tests/fuzz/make_seeds.py --out DIR       # write elsewhere (the test suite does)
+
+tests/fuzz/corpus/ also holds what the long runs found, minimised with the seeds (run.py merge
+NAME --minimise), so --clean is refused there.
 
 Files are named by the SHA-1 of their content, as libFuzzer names its own, so
 reruns are idempotent.  Needs tshark; python3 stdlib only.
@@ -351,6 +354,9 @@ def main():
     ap.add_argument("--clean", action="store_true", help="empty each harness folder first")
     args = ap.parse_args()
     corpus = Corpus(args.out)
+    if args.clean and os.path.abspath(args.out) == os.path.join(HERE, "corpus"):
+        sys.exit("--clean would delete what the long runs found in tests/fuzz/corpus/: "
+                 "use --out DIR, or tests/fuzz/run.py merge NAME --minimise")
     if args.clean and os.path.isdir(args.out):
         shutil.rmtree(args.out)
     captures = shipped.shipped(args.testdata)  # every capture, at any depth (tests/integration/captures.py)

@@ -5,7 +5,8 @@
     run.py list    [--build DIR]                         the harnesses built
     run.py fuzz    NAME [--seconds N] [--jobs J] [--keep] [--seed S]
     run.py regress [--build DIR] [NAME...]               every input of regressions/<harness>/
-    run.py merge   NAME [--build DIR]                    fold a kept corpus into corpus/NAME
+    run.py merge   NAME [--build DIR] [--minimise]       fold a kept corpus into corpus/NAME (or
+                                                         make corpus/NAME again, minimised)
     run.py campaign [--seconds N] [--only A,B] [--ledger FILE]
                                                          every harness in turn, corpus kept; one
                                                          row each (date, commit, wall, CPU, inputs,
@@ -29,6 +30,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -278,11 +280,39 @@ def cmd_campaign(args):
 
 
 def cmd_merge(args):
+    """Folds a kept working corpus into the committed one, tests/fuzz/corpus/NAME. With
+    --minimise the committed corpus is made again from scratch: the smallest set of its inputs,
+    the kept ones and the seeds of the current captures that covers all they cover (libFuzzer's
+    -merge=1 into an empty folder). A format_* harness also reads corpus/decode/: only what adds
+    to that is kept in corpus/format_*."""
     exe = binary(args.build, args.name)
     kept = os.path.join(args.build, "work", args.name, "corpus")
     target = os.path.join(HERE, "corpus", args.name)
     os.makedirs(target, exist_ok=True)
-    subprocess.run([exe, "-merge=1", target, kept], env=env(args.name), check=True)
+    if not args.minimise:
+        subprocess.run([exe, "-merge=1", target, kept], env=env(args.name), check=True)
+        return
+    base = [d for d in seed_dirs(args.build, args.name) if os.path.basename(d) != args.name]  # decode's, for format_*
+    base = [d for d in base if os.path.dirname(d) == os.path.join(HERE, "corpus")]
+    fresh = tempfile.mkdtemp(prefix="xmtrack-merge-")
+    try:
+        for d in base:  # what the harness reads anyway: kept out of its own folder
+            for f in os.listdir(d):
+                shutil.copy(os.path.join(d, f), fresh)
+        before = set(os.listdir(fresh))
+        sources = [target, kept, os.path.join(args.build, "seeds", args.name)]
+        sources = [d for d in sources if os.path.isdir(d) and os.listdir(d)]
+        subprocess.run([exe, "-merge=1", "-timeout=%d" % TIMEOUT, fresh] + sources, env=env(args.name), check=True)
+        chosen = sorted(set(os.listdir(fresh)) - before)
+        had = len(os.listdir(target))
+        shutil.rmtree(target)
+        os.makedirs(target)
+        for f in chosen:
+            shutil.copy(os.path.join(fresh, f), target)
+        log("corpus/%s: %d inputs before, %d after minimising with %s" % (
+            args.name, had, len(chosen), ", ".join(os.path.relpath(d, REPO) for d in sources)))
+    finally:
+        shutil.rmtree(fresh)
 
 
 # ---- regressions --------------------------------------------------------------------------
@@ -366,6 +396,8 @@ def main():
     p = sub.add_parser("merge")
     p.add_argument("name")
     p.add_argument("--build", default=DEFAULT_BUILD)
+    p.add_argument("--minimise", action="store_true",
+                   help="make corpus/NAME again: the smallest set of it, the kept corpus and the seeds covering all")
     p.set_defaults(fn=cmd_merge)
     p = sub.add_parser("regress")
     p.add_argument("names", nargs="*")
