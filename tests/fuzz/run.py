@@ -302,7 +302,10 @@ def cmd_merge(args):
         before = set(os.listdir(fresh))
         sources = [target, kept, os.path.join(args.build, "seeds", args.name)]
         sources = [d for d in sources if os.path.isdir(d) and os.listdir(d)]
-        subprocess.run([exe, "-merge=1", "-timeout=%d" % TIMEOUT, fresh] + sources, env=env(args.name), check=True)
+        artifacts = os.path.join(args.build, "work", args.name, "artifacts") + os.sep
+        os.makedirs(artifacts, exist_ok=True)
+        subprocess.run([exe, "-merge=1", "-timeout=%d" % TIMEOUT, "-artifact_prefix=" + artifacts, fresh] + sources,
+                       env=env(args.name), check=True)
         chosen = sorted(set(os.listdir(fresh)) - before)
         had = len(os.listdir(target))
         shutil.rmtree(target)
