@@ -3,8 +3,8 @@
 
     python3 bench/output_identity.py BEFORE.so AFTER.so [--extra CAPTURE ...] [--keep DIR]
 
-Every capture under testdata/ (and testdata/realsdk/, with the `tshark_args` of its
-.expect.json) is read by tshark with each plugin, once with -V and once with -T json, and the
+Every capture under testdata/, at any depth, with its own arguments and key log
+(tests/integration/captures.py), is read by tshark with each plugin, once with -V and once with -T json, and the
 outputs are compared byte for byte. --extra adds captures (e.g. bench/out/rich_tiny.pcap).
 Exit status 0 when every output is identical; otherwise the first lines of each diff are
 printed. Runs tshark the way bench/run.py does (as uid 65534 when started as root, with a
@@ -14,8 +14,6 @@ throw-away HOME holding only the plugin).
 import argparse
 import concurrent.futures
 import difflib
-import glob
-import json
 import os
 import shutil
 import subprocess
@@ -27,24 +25,17 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True
 import run  # noqa: E402  (the Tshark runner of the benchmark)
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+import captures as shipped  # noqa: E402  (every capture and the tshark arguments it needs)
 
 MODES = {"V": ["-V"], "json": ["-T", "json"]}
 
 
 def captures(extra):
-    """[(path, extra tshark args)]"""
-    out = []
-    for path in sorted(glob.glob(os.path.join(ROOT, "testdata", "**", "*.pcap*"), recursive=True)):
-        if path.endswith(".json"):
-            continue
-        args = []
-        expect = path + ".expect.json"
-        if os.path.exists(expect):
-            with open(expect) as f:
-                args = json.load(f).get("tshark_args", [])
-        out.append((path, args))
-    out += [(p, []) for p in extra]
-    return out
+    """[(path, extra tshark args, key log or None)]: every capture shipped in testdata/, with the
+    arguments and key log tests/integration/captures.py gives it, then the extra ones."""
+    out = [(c.path, c.args, c.keylog) for c in shipped.shipped(os.path.join(ROOT, "testdata"))]
+    return out + [(p, [], None) for p in extra]
 
 
 def main():
@@ -59,9 +50,12 @@ def main():
         data = os.path.join(work, "captures")
         os.makedirs(data)
         local = []
-        for i, (path, targs) in enumerate(caps):
+        for i, (path, targs, keylog) in enumerate(caps):
             dst = os.path.join(data, "%03d_%s" % (i, os.path.basename(path)))
             shutil.copy(path, dst)
+            if keylog:
+                shutil.copy(keylog, dst + ".keys")
+                targs = targs + ["-o", "tls.keylog_file:" + dst + ".keys"]
             local.append((path, dst, targs))
         tools = {}
         for name, so in (("before", args.before), ("after", args.after)):

@@ -28,7 +28,10 @@ exactly the frames the generator put a "search" event in, and plain tshark every
 The exit status is non-zero if any check or tshark run fails or the plugin is not loaded.
 
 tshark ignores personal plugin folders when run as root, so as root every tshark runs as
-uid/gid 65534 (setpriv) with a throw-away HOME: one holding only the plugin, one empty.
+uid/gid 65534 (setpriv) with a throw-away HOME: one holding only the plugin, one empty; and
+every tool gets an empty global plugin folder (WIRESHARK_PLUGIN_DIR), so that an xmtrack
+installed system-wide loads into none of them: plain tshark is checked to have no xmtrack
+protocol, and the plugin tool to have loaded the plugin under test, from its path.
 The results are printed as markdown on stdout (progress goes to stderr).
 """
 
@@ -120,10 +123,16 @@ class Tshark:
     def __init__(self, plugin_so, workdir):
         self.plugin_home = os.path.join(workdir, "home-plugin")
         self.empty_home = os.path.join(workdir, "home-empty")
+        # Wireshark's global plugin folder replaced by an empty one for every tool: an xmtrack
+        # installed system-wide (scripts/setup.sh as root does so) must not load into plain
+        # tshark, nor shadow the plugin under test.
+        self.no_global_plugins = os.path.join(workdir, "no-global-plugins")
         plugin_dir = os.path.join(self.plugin_home, ".local/lib/wireshark/plugins", tshark_minor_version(), "epan")
         os.makedirs(plugin_dir)
         os.makedirs(self.empty_home)
-        shutil.copy(plugin_so, os.path.join(plugin_dir, "xmtrack.so"))
+        os.makedirs(self.no_global_plugins)
+        self.plugin_path = os.path.join(plugin_dir, "xmtrack.so")
+        shutil.copy(plugin_so, self.plugin_path)
         # a copy the unprivileged user can surely read, wherever the checkout lives
         self.lua = os.path.join(workdir, "lua_baseline.lua")
         shutil.copy(os.path.join(HERE, "lua_baseline.lua"), self.lua)
@@ -135,7 +144,8 @@ class Tshark:
     def argv(self, tool, args, wrapper=()):
         home = self.plugin_home if tool == "plugin" else self.empty_home
         lua = ["-X", "lua_script:" + self.lua] if tool == "lua" else []
-        env = ["env", "-i", "HOME=" + home, "PATH=/usr/bin:/bin", "LANG=C.UTF-8"]
+        env = ["env", "-i", "HOME=" + home, "PATH=/usr/bin:/bin", "LANG=C.UTF-8",
+               "WIRESHARK_PLUGIN_DIR=" + self.no_global_plugins]
         return self.prefix + env + list(wrapper) + ["tshark"] + lua + list(args)
 
     def output(self, tool, args):
@@ -185,11 +195,14 @@ def make_readable(path):
 
 def check_setup(ts, pcap_of, meta):
     """The plugin loads only where it should, and all three tools give the right answers."""
-    with_plugin = ts.output("plugin", ["-G", "plugins"])
-    without = ts.output("plain", ["-G", "plugins"])
-    if "xmtrack" not in with_plugin:
-        raise Failure("the plugin is not loaded (tshark -G plugins does not list xmtrack)")
-    if "xmtrack" in without:
+    loaded = [line.split("\t")[-1] for line in ts.output("plugin", ["-G", "plugins"]).splitlines()
+              if line.startswith("xmtrack")]
+    if loaded != [ts.plugin_path]:
+        raise Failure("the plugin under test is not the one loaded: tshark -G plugins lists %s, not %s"
+                      % (loaded or "no xmtrack", ts.plugin_path))
+    # (the Lua tool's tshark is plain tshark with a script: -G must come first, so no -X)
+    if "xmtrack" in ts.output("plain", ["-G", "plugins"]) or \
+            any(line.split("\t")[2:3] == ["xmtrack"] for line in ts.output("plain", ["-G", "protocols"]).splitlines()):
         raise Failure("xmtrack is loaded without the plugin HOME: plain tshark is not plain")
     got_all, want_all = {}, {}
     for capture in CHECK_CAPTURES:

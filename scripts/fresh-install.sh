@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Proves the README's set-up command from zero: in a fresh root file system of each Debian
-# release, once as root and once as an unprivileged user with sudo, `scripts/setup.sh`
-# must install what is missing, build, install the plugin, load it and print the decoded
-# events of the bundled sample capture.
+# Proves the README's two commands from zero, in order, as a newcomer runs them: in a fresh root
+# file system of each Debian release, once as root and once as an unprivileged user with sudo,
+# `scripts/setup.sh` must install what is missing, build, install the plugin (system-wide as
+# root, in the personal plugin folder as the user), load it and print the decoded events of the
+# bundled sample capture; then `scripts/test.sh` must pass with that plugin still installed
+# (nothing is removed in between), with the part of the suite suite_part gives (README
+# "Supported Wireshark versions", scripts/lib/fresh-root.sh).
 #
 #   sudo scripts/fresh-install.sh                  bookworm trixie sid, as root and as a sudo user
 #   sudo scripts/fresh-install.sh trixie           one release
 #   sudo XMTRACK_AS=sudo-user scripts/fresh-install.sh   only as a sudo user (root: scripts/matrix.sh
-#                                                  runs setup.sh from zero as root in its roots)
+#                                                  runs the same two commands as root in its roots)
 #
 # Same gating as scripts/matrix.sh (XMTRACK_ADVISORY lists releases that report only).
 set -uo pipefail
@@ -32,7 +35,10 @@ SCRIPT
 as_root="$check_output
 cd /src
 scripts/setup.sh | tee /tmp/setup.out
-check /tmp/setup.out"
+check /tmp/setup.out
+read -r -a part_args <<<\"\$part\"
+scripts/test.sh \"\${part_args[@]}\"
+echo '== test.sh passed after setup.sh, as root'"
 
 # sudo is part of a machine that has a sudo user; the user has nothing else.
 as_sudo_user="$check_output
@@ -42,12 +48,19 @@ cp -a /src /home/tester/xmtrack && chown -R tester: /home/tester/xmtrack
 su - tester -c 'cd xmtrack && scripts/setup.sh' | tee /tmp/setup.out
 check /tmp/setup.out
 su - tester -c 'tshark -G plugins' | grep -q '/home/tester/.local/lib/wireshark/plugins/.*/epan/xmtrack.so' \\
-  || { echo 'not installed in the personal plugin folder'; exit 1; }"
+  || { echo 'not installed in the personal plugin folder'; exit 1; }
+read -r -a part_args <<<\"\$part\"
+su - tester -c \"cd xmtrack && scripts/test.sh \$(printf '%q ' \"\${part_args[@]}\")\"
+echo '== test.sh passed after setup.sh, as a sudo user'"
 
 for suite in "${suites[@]}"; do
   [ "$as_whom" = sudo-user ] ||
-    gated "$suite" "setup.sh from zero as root" "$logs/fresh-install-$suite-root.log" "" "$as_root"
+    gated "$suite" "setup.sh then test.sh $(suite_part "$suite" root), as root" "$logs/fresh-install-$suite-root.log" "" \
+      "part='$(suite_part "$suite" root)'
+$as_root"
   [ "$as_whom" = root ] ||
-    gated "$suite" "setup.sh from zero as a sudo user" "$logs/fresh-install-$suite-sudo-user.log" sudo "$as_sudo_user"
+    gated "$suite" "setup.sh then test.sh $(suite_part "$suite" sudo-user), as a sudo user" \
+      "$logs/fresh-install-$suite-sudo-user.log" sudo "part='$(suite_part "$suite" sudo-user)'
+$as_sudo_user"
 done
 finish_run "fresh install"

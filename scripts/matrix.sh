@@ -6,11 +6,14 @@
 #   sudo scripts/matrix.sh                  all three
 #   sudo scripts/matrix.sh trixie sid       some
 #
-# In each root, as root: the README's set-up command from zero (scripts/setup.sh: installs with
-# the real apt command line, builds, installs, shows the decoded sample), the README's test
-# command (scripts/test.sh), then the Debian package (scripts/package.sh), installed with apt
-# and loaded by tshark from the system plugin folder; last, every test capture's decoded
-# fields, compared across the releases at the end.
+# In each root, as root, the README's two commands in order with nothing removed in between, as
+# a newcomer runs them: the set-up command from zero (scripts/setup.sh: installs with the real
+# apt command line, builds, installs the plugin system-wide, shows the decoded sample), then the
+# test command (scripts/test.sh, with the part of the suite suite_part gives this release:
+# scripts/lib/fresh-root.sh) while setup.sh's plugin stays installed. Then the Debian package
+# (scripts/package.sh), installed with apt in place of setup.sh's copy and loaded by tshark from
+# the system plugin folder; last, every test capture's decoded fields, compared across the
+# releases at the end. (The same two commands as a sudo user: scripts/fresh-install.sh.)
 #
 # Every release gates (exit 1 when any fails). sid changes daily: when it breaks for reasons
 # outside this project (a new compiler, a moved header), list it in XMTRACK_ADVISORY (e.g.
@@ -22,18 +25,19 @@ REPO=$(cd "$(dirname "$0")/.." && pwd)
 need_root_and_mmdebstrap
 start_run "$@"
 
-# Inside the root. Lint runs only on bookworm's pinned tool versions (docs/robustness.md:
-# newer clang-tidy and cppcheck add checks of their own; one pinned set gives one verdict).
+# Inside the root; $part (set per release below) is suite_part's ctest arguments.
 read -r -d '' inside <<'SCRIPT'
 cd /src
 scripts/setup.sh | tee /tmp/setup.out
 grep -q "how to hide from xiaomi" /tmp/setup.out || { echo "setup.sh did not print the decoded sample"; exit 1; }
-echo "== setup.sh from zero as root: installed, loaded, decoded"
-xargs rm -v < build/install_manifest.txt   # the suite must load the plugin under test, not this one
-lint_filter=()
-. /etc/os-release
-[ "${VERSION_CODENAME:-}" = bookworm ] || lint_filter=(-E "^lint\\.")
-scripts/test.sh "${lint_filter[@]}"
+tshark -G plugins | grep -qE "^xmtrack\.so.*/usr/lib/.*/wireshark/plugins/" \
+  || { echo "setup.sh as root did not install the plugin system-wide"; exit 1; }
+echo "== setup.sh from zero as root: installed system-wide, loaded, decoded"
+read -r -a part_args <<<"$part"
+echo "== test.sh ${part_args[*]} with setup.sh's plugin still installed"
+scripts/test.sh "${part_args[@]}"
+echo "== test.sh passed after setup.sh"
+xargs rm -v < build/install_manifest.txt   # from here on the package's own copy must be what loads
 scripts/package.sh
 deb=$(ls build-deb/xmtrack_*.deb)
 echo "== package $deb"
@@ -52,7 +56,9 @@ SCRIPT
 
 for suite in "${suites[@]}"; do
   rm -rf "$logs/out-$suite"; mkdir -p "$logs/out-$suite"
-  gated "$suite" "setup.sh, test.sh and the package, as root" "$logs/matrix-$suite.log" "" "$inside" "$logs/out-$suite"
+  gated "$suite" "setup.sh, then test.sh $(suite_part "$suite" root), and the package, as root" \
+    "$logs/matrix-$suite.log" "" "part='$(suite_part "$suite" root)'
+$inside" "$logs/out-$suite"
 done
 
 # The decoded output of every test capture must be the same, value for value, on every version.

@@ -281,11 +281,13 @@ static void add_keys(GHashTable *table, const char *const *names, guint bit)
     }
 }
 
+/* Key name -> the lists it is in; made on first use, freed by xmt_pii_cleanup(). */
+static gsize key_table_ready;
+static GHashTable *key_lists_by_name;
+
 static GHashTable *key_table(void)
 {
-    static gsize made;
-    static GHashTable *table;
-    if (g_once_init_enter(&made)) {
+    if (g_once_init_enter(&key_table_ready)) {
         GHashTable *t = g_hash_table_new(g_str_hash, g_str_equal);
         add_keys(t, imei_keys, IMEI_KEY);
         add_keys(t, gaid_keys, GAID_KEY);
@@ -298,10 +300,18 @@ static GHashTable *key_table(void)
         add_keys(t, account_keys, ACCOUNT_KEY);
         add_keys(t, ip_keys, IP_KEY);
         add_keys(t, encoded_android_id_keys, ENCODED_ANDROID_ID_KEY);
-        table = t;  /* lives as long as the program */
-        g_once_init_leave(&made, 1);
+        key_lists_by_name = t;
+        g_once_init_leave(&key_table_ready, 1);
     }
-    return table;
+    return key_lists_by_name;
+}
+
+void xmt_pii_cleanup(void)
+{
+    if (key_lists_by_name)
+        g_hash_table_destroy(key_lists_by_name);
+    key_lists_by_name = NULL;
+    key_table_ready = 0;  /* a later scan makes it again */
 }
 
 /* The lists a key (not yet lower-cased, len bytes) is in.  When it may be

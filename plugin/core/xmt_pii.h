@@ -57,6 +57,10 @@ gboolean xmt_pii_withdraw(xmt_event *ev, xmt_pii_kind kind, const char *path, xm
  * pair, URLs and searches from facts, the account id of a sign-up). */
 void xmt_pii_scan_event(xmt_message *msg, xmt_event *ev);
 
+/* Frees the tables the scan makes on first use (at shutdown: the plugin is unloaded after it,
+ * and what only its static variables held would be lost). Nothing may scan meanwhile. */
+void xmt_pii_cleanup(void);
+
 /* Validators, exposed for the unit tests. */
 gboolean xmt_pii_luhn_ok(const char *digits);
 gboolean xmt_pii_is_imei(const char *value);

@@ -6,6 +6,7 @@
 #include <epan/packet.h>
 #include <epan/prefs.h>
 
+#include "core/xmt_pii.h"
 #include "formats/xmt_dispatch.h"
 #include "wireshark/xmt_capture_app.h"
 #include "wireshark/xmt_fields.h"
@@ -69,6 +70,7 @@ void xmt_proto_register(void)
     register_prefs();
     xmt_transports_register();
     xmt_report_register();
+    register_shutdown_routine(xmt_pii_cleanup);
 }
 
 void xmt_proto_handoff(void)

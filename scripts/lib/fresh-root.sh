@@ -93,6 +93,26 @@ finish_run() {
   exit $failed
 }
 
+# suite_part SUITE WHO: the ctest arguments scripts/test.sh gets in a fresh root of SUITE run by
+# WHO (root or sudo-user): which part of the suite each root runs (README "Supported Wireshark
+# versions"). The whole suite on bookworm as root. The pure-C core (layers, core, formats) is
+# the same source on every version, so its libFuzzer runs (fuzz.<harness> but fuzz.epan) and
+# lint run once, on bookworm; the glue, the integration tests, everything that runs tshark or
+# libwireshark with the plugin, the core's unit tests and the kept fuzz regressions run on every
+# version. As a sudo user what differs is where setup.sh installed the plugin (the personal
+# folder) and that tshark keeps the user's privileges: every test that loads the plugin into
+# tshark runs again. (fuzz_epan loads no plugin from disk, epan_init(..., FALSE): who runs it
+# does not matter.)
+suite_part() {
+  if [ "$2" = sudo-user ]; then
+    echo "-R ^(integration\.|bench\.|robustness\.(two_pass|selftest)\$)"
+  elif [ "$1" = bookworm ]; then
+    echo ""
+  else
+    echo "-E ^(lint\.|fuzz\.(base64|percent|inflate|json|form|search|decode|format_[a-z0-9_]+)\$)"
+  fi
+}
+
 # Wireshark's version in a Debian suite, as apt would install it (for the summary).
 suite_of() {
   case "$1" in

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Seed corpora for the xmtrack fuzz harnesses, from the test captures.
 
-Every HTTP request of every capture in testdata/ (the TLS one decrypted with
-its key log) is read back with tshark (PDML: the request line, Host,
+Every HTTP/1.x request of every capture in testdata/, at any depth, with its
+own tshark arguments and key log (tests/integration/captures.py), is read back with tshark (PDML: the request line, Host,
 Content-Type and the entity body as HTTP hands it to the plugin, de-chunked
 and decompressed), then peeled here layer by layer, so that each harness gets
 the input of its own layer:
@@ -20,8 +20,11 @@ the input of its own layer:
 
 plus a few hand-made inputs (limits: a decompression bomb, deep nesting).
 
-    tests/fuzz/make_seeds.py                 # rewrite tests/fuzz/corpus/ (committed)
+    tests/fuzz/make_seeds.py                 # add the seeds to tests/fuzz/corpus/ (committed)
     tests/fuzz/make_seeds.py --out DIR       # write elsewhere (the test suite does)
+
+tests/fuzz/corpus/ also holds what the long runs found, minimised with the seeds (run.py merge
+NAME --minimise), so --clean is refused there.
 
 Files are named by the SHA-1 of their content, as libFuzzer names its own, so
 reruns are idempotent.  Needs tshark; python3 stdlib only.
@@ -29,7 +32,6 @@ reruns are idempotent.  Needs tshark; python3 stdlib only.
 import argparse
 import base64
 import binascii
-import glob
 import gzip
 import hashlib
 import json
@@ -44,6 +46,8 @@ import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
+import captures as shipped  # noqa: E402
 
 # Must match the tables of fuzz_common.h.
 URIS = [None, "/sa?project=x", "/sa.gif?project=default&r=cn", "/debug?project=global_browser_mini&r=IN",
@@ -101,11 +105,12 @@ def content_type_index(ct):
 # ---- reading the captures -------------------------------------------------------------------
 
 def requests_of(capture):
-    """[(method, uri, host, content_type, headers{lower: value}, body bytes)] of a capture."""
-    args = ["tshark", "-n", "-r", capture, "-Y", "http.request", "-T", "pdml"]
-    keys = os.path.splitext(capture)[0] + ".keys"
-    if os.path.exists(keys):
-        args += ["-o", "tls.keylog_file:" + keys]
+    """[(method, uri, host, content_type, headers{lower: value}, body bytes)] of the HTTP/1.x
+    requests of a capture (captures.Capture: read with its own arguments and key log)."""
+    # Plain tshark: as root WIRESHARK_PLUGIN_DIR is ignored, and an xmtrack installed
+    # system-wide (scripts/setup.sh as root) is loaded, so it is also disabled by name.
+    args = ["tshark", "-n", "-r", capture.path, "--disable-protocol", "xmtrack", "-Y", "http.request", "-T", "pdml"]
+    args += capture.tshark_args()
     env = dict(os.environ, WIRESHARK_PLUGIN_DIR="/nonexistent")
     pdml = subprocess.run(args, capture_output=True, check=True, env=env).stdout
     out = []
@@ -362,12 +367,12 @@ def main():
     ap.add_argument("--clean", action="store_true", help="empty each harness folder first")
     args = ap.parse_args()
     corpus = Corpus(args.out)
+    if args.clean and os.path.abspath(args.out) == os.path.join(HERE, "corpus"):
+        sys.exit("--clean would delete what the long runs found in tests/fuzz/corpus/: "
+                 "use --out DIR, or tests/fuzz/run.py merge NAME --minimise")
     if args.clean and os.path.isdir(args.out):
         shutil.rmtree(args.out)
-    captures = sorted(glob.glob(os.path.join(args.testdata, "*.pcap")) +
-                      glob.glob(os.path.join(args.testdata, "*.pcapng")) +
-                      # the real Sensors web AES uploads (fuzz_common.h knows their keys)
-                      glob.glob(os.path.join(args.testdata, "encrypted", "*.pcapng")))
+    captures = shipped.shipped(args.testdata)  # every capture, at any depth (tests/integration/captures.py)
     if not captures:
         sys.exit("no captures in %s" % args.testdata)
     for capture in captures:

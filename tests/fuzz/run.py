@@ -5,10 +5,12 @@
     run.py list    [--build DIR]                         the harnesses built
     run.py fuzz    NAME [--seconds N] [--jobs J] [--keep] [--seed S]
     run.py regress [--build DIR] [NAME...]               every input of regressions/<harness>/
-    run.py merge   NAME [--build DIR]                    fold a kept corpus into corpus/NAME
+    run.py merge   NAME [--build DIR] [--minimise]       fold a kept corpus into corpus/NAME (or
+                                                         make corpus/NAME again, minimised)
     run.py campaign [--seconds N] [--only A,B] [--ledger FILE]
                                                          every harness in turn, corpus kept; one
-                                                         ledger row each (wall, CPU, inputs, coverage)
+                                                         row each (date, commit, wall, CPU, inputs,
+                                                         coverage) appended to tests/fuzz/LEDGER.md
 
 The test suite runs `build`, then `fuzz NAME --seconds 10` per harness (fixed
 seed, fresh working corpus: repeatable), then `regress`.  For a long run:
@@ -28,6 +30,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -130,14 +133,27 @@ def dictionary(name):
 NO_LEAK_CHECK = {"epan"}
 
 
+# libFuzzer's per-input timeout (-timeout) counts wall time (an ITIMER_REAL alarm), so a fuzzer
+# starved of CPU (ctest -j2 beside other work, a shared machine) calls an ordinary input a hang
+# and fails the run: the long runs' spurious "timeouts" and "slow units" (README "Robustness")
+# came from that. The slowest legitimate inputs known take 2.6-3.3 s of CPU under ASan/UBSan
+# (fuzz_decode's gzip bombs, 16 MiB inflated); starved to a fifth of a core or less they take
+# 15 s and more of wall time. Hence 30 s, ten times the slowest known: a real hang runs for ever
+# and is still caught, 30 s later. -report_slow_units takes the same value: past it libFuzzer
+# writes a slow-unit-* artifact, which counts as a finding here.
+TIMEOUT = 30
+REGRESSION_TIMEOUT = 60  # one input per process: fuzz_epan's start-up (epan_init) is in it
+
+
 # fuzz_epan's process holds libwireshark (600 MB) and what 4.0 keeps of every
 # epan session it renews (fuzz_epan.c, SESSION_INPUTS): a larger RSS limit.
 RSS_LIMIT_MB = {"epan": 4096}
 
 
-def libfuzzer_options(name, seconds=None, timeout=5):
+def libfuzzer_options(name, seconds=None, timeout=TIMEOUT):
     rss = RSS_LIMIT_MB.get(name, 2048)
-    opts = ["-timeout=%d" % timeout, "-rss_limit_mb=%d" % rss, "-malloc_limit_mb=2048", "-print_final_stats=1"]
+    opts = ["-timeout=%d" % timeout, "-report_slow_units=%d" % timeout, "-rss_limit_mb=%d" % rss,
+            "-malloc_limit_mb=2048", "-print_final_stats=1"]
     if name in NO_LEAK_CHECK:
         opts.append("-detect_leaks=0")
     if seconds is not None:
@@ -148,7 +164,7 @@ def libfuzzer_options(name, seconds=None, timeout=5):
     return opts
 
 
-def fuzz_command(build, name, seconds, seed, keep, jobs=1, timeout=5):
+def fuzz_command(build, name, seconds, seed, keep, jobs=1, timeout=TIMEOUT):
     """The libFuzzer command line of one run, its working folder made ready, and the findings
     already in its artifact folder (a continued run keeps them)."""
     exe = binary(build, name)
@@ -171,7 +187,8 @@ def fuzz_command(build, name, seconds, seed, keep, jobs=1, timeout=5):
 
 
 def cmd_fuzz(args):
-    cmd, work, artifacts, earlier = fuzz_command(args.build, args.name, args.seconds, args.seed, args.keep, args.jobs)
+    cmd, work, artifacts, earlier = fuzz_command(args.build, args.name, args.seconds, args.seed, args.keep, args.jobs,
+                                                 args.timeout)
     log("$ " + " ".join(cmd))
     t0 = time.monotonic()
     rc = subprocess.run(cmd, env=env(args.name), cwd=work).returncode
@@ -197,12 +214,27 @@ def final_stats(text):
             "cov": grab(r"cov: (\d+) ft: \d+"), "ft": grab(r"cov: \d+ ft: (\d+)")}
 
 
-def campaign_row(name, rc, wall, cpu, stats, found):
+LEDGER = os.path.join(HERE, "LEDGER.md")  # committed: the long runs' record outlives the build folder
+
+
+def source_commit():
+    """The commit the harnesses and the plugin were built from, '+' when the tree differs from it."""
+    def git(*args):
+        return subprocess.run(["git", "-C", REPO] + list(args), capture_output=True, text=True)
+    head = git("rev-parse", "--short", "HEAD")
+    if head.returncode:
+        return "?"
+    dirty = git("status", "--porcelain", "--", "plugin", "tests/fuzz", "CMakeLists.txt", "cmake").stdout.strip()
+    return head.stdout.strip() + ("+" if dirty else "")
+
+
+def campaign_row(name, rc, wall, cpu, stats, found, date=None, commit=None):
     inputs = "{:,}".format(int(stats["inputs"])) if stats["inputs"].isdigit() else "?"
     verdict = "none" if rc == 0 and not found else "exit %d, %d finding(s): %s" % (
         rc, len(found), ", ".join(os.path.basename(f) for f in found))
-    return "| `fuzz_%s` | %.1f | %.1f | %s | cov %s, ft %s | %s MB | %s |" % (
-        name, wall / 60, cpu / 60, inputs, stats["cov"], stats["ft"], stats["rss_mb"], verdict)
+    return "| %s | `%s` | `fuzz_%s` | %.1f | %.1f | %s | cov %s, ft %s | %s MB | %s |" % (
+        date or time.strftime("%Y-%m-%d"), commit or source_commit(), name, wall / 60, cpu / 60, inputs,
+        stats["cov"], stats["ft"], stats["rss_mb"], verdict)
 
 
 def cmd_campaign(args):
@@ -210,12 +242,12 @@ def cmd_campaign(args):
     (so a campaign continues the last one). CPU time is measured too: on a loaded machine a
     half-hour of wall time is less of fuzzing, and the ledger says how much."""
     names = args.only.split(",") if args.only else built_harnesses(args.build)
-    ledger = args.ledger or os.path.join(args.build, "work", "ledger.md")
-    os.makedirs(os.path.dirname(ledger), exist_ok=True)
+    ledger = args.ledger or LEDGER
     if not os.path.exists(ledger):
         with open(ledger, "w") as f:
-            f.write("| harness | wall min | CPU min | inputs run | coverage at the end | peak RSS | findings |\n"
-                    "|---|---:|---:|---:|---|---:|---|\n")
+            f.write("| date | commit | harness | wall min | CPU min | inputs run | coverage at the end | peak RSS "
+                    "| findings |\n|---|---|---|---:|---:|---:|---|---:|---|\n")
+    commit = source_commit()
     failed = []
     for name in names:
         cmd, work, artifacts, earlier = fuzz_command(args.build, name, args.seconds, args.seed, True,
@@ -236,23 +268,54 @@ def cmd_campaign(args):
             f.seek(start)  # this run's output only
             stats = final_stats(f.read().decode(errors="replace"))
         found = sorted(set(glob.glob(artifacts + "*")) - earlier)
-        row = campaign_row(name, rc, wall, cpu, stats, found)
+        row = campaign_row(name, rc, wall, cpu, stats, found, commit=commit)
         with open(ledger, "a") as f:
             f.write(row + "\n")
         log(row)
         if rc != 0 or found:
             failed.append(name)
-    log("ledger: %s" % ledger)
+    log("ledger: %s (commit it)" % ledger)
     if failed:
         sys.exit("findings in: %s (see <build>/work/NAME/artifacts/ and campaign.log)" % ", ".join(failed))
 
 
 def cmd_merge(args):
+    """Folds a kept working corpus into the committed one, tests/fuzz/corpus/NAME. With
+    --minimise the committed corpus is made again from scratch: the smallest set of its inputs,
+    the kept ones and the seeds of the current captures that covers all they cover (libFuzzer's
+    -merge=1 into an empty folder). A format_* harness also reads corpus/decode/: only what adds
+    to that is kept in corpus/format_*."""
     exe = binary(args.build, args.name)
     kept = os.path.join(args.build, "work", args.name, "corpus")
     target = os.path.join(HERE, "corpus", args.name)
     os.makedirs(target, exist_ok=True)
-    subprocess.run([exe, "-merge=1", target, kept], env=env(args.name), check=True)
+    if not args.minimise:
+        subprocess.run([exe, "-merge=1", target, kept], env=env(args.name), check=True)
+        return
+    base = [d for d in seed_dirs(args.build, args.name) if os.path.basename(d) != args.name]  # decode's, for format_*
+    base = [d for d in base if os.path.dirname(d) == os.path.join(HERE, "corpus")]
+    fresh = tempfile.mkdtemp(prefix="xmtrack-merge-")
+    try:
+        for d in base:  # what the harness reads anyway: kept out of its own folder
+            for f in os.listdir(d):
+                shutil.copy(os.path.join(d, f), fresh)
+        before = set(os.listdir(fresh))
+        sources = [target, kept, os.path.join(args.build, "seeds", args.name)]
+        sources = [d for d in sources if os.path.isdir(d) and os.listdir(d)]
+        artifacts = os.path.join(args.build, "work", args.name, "artifacts") + os.sep
+        os.makedirs(artifacts, exist_ok=True)
+        subprocess.run([exe, "-merge=1", "-timeout=%d" % TIMEOUT, "-artifact_prefix=" + artifacts, fresh] + sources,
+                       env=env(args.name), check=True)
+        chosen = sorted(set(os.listdir(fresh)) - before)
+        had = len(os.listdir(target))
+        shutil.rmtree(target)
+        os.makedirs(target)
+        for f in chosen:
+            shutil.copy(os.path.join(fresh, f), target)
+        log("corpus/%s: %d inputs before, %d after minimising with %s" % (
+            args.name, had, len(chosen), ", ".join(os.path.relpath(d, REPO) for d in sources)))
+    finally:
+        shutil.rmtree(fresh)
 
 
 # ---- regressions --------------------------------------------------------------------------
@@ -286,7 +349,7 @@ def cmd_regress(args):
             failed.append(rel)
             log("FAIL %s: no harness fuzz_%s" % (rel, name))
             continue
-        opts = ["-timeout=20", "-rss_limit_mb=2048", "-malloc_limit_mb=2048"]
+        opts = ["-timeout=%d" % REGRESSION_TIMEOUT, "-rss_limit_mb=2048", "-malloc_limit_mb=2048"]
         if name in NO_LEAK_CHECK:
             opts.append("-detect_leaks=0")
         proc = subprocess.run([exe] + opts + [f], env=env(name),
@@ -321,19 +384,23 @@ def main():
     p.add_argument("--jobs", type=int, default=1)
     p.add_argument("--seed", type=int, default=SEED)
     p.add_argument("--keep", action="store_true", help="keep and extend the working corpus of earlier runs")
+    p.add_argument("--timeout", type=int, default=TIMEOUT,
+                   help="wall seconds per input before libFuzzer calls it a hang (default %d)" % TIMEOUT)
     p.set_defaults(fn=cmd_fuzz)
     p = sub.add_parser("campaign")
     p.add_argument("--build", default=DEFAULT_BUILD)
     p.add_argument("--seconds", type=int, default=1800, help="wall time per harness (default 1800)")
     p.add_argument("--only", help="comma-separated harnesses (default: every one built)")
-    p.add_argument("--ledger", help="markdown table to append to (default <build>/work/ledger.md)")
-    p.add_argument("--timeout", type=int, default=5,
-                   help="seconds per input before libFuzzer calls it a hang (wall time: raise it on a busy machine)")
+    p.add_argument("--ledger", help="markdown table to append to (default tests/fuzz/LEDGER.md, committed)")
+    p.add_argument("--timeout", type=int, default=TIMEOUT,
+                   help="wall seconds per input before libFuzzer calls it a hang (default %d)" % TIMEOUT)
     p.add_argument("--seed", type=int, default=SEED)
     p.set_defaults(fn=cmd_campaign)
     p = sub.add_parser("merge")
     p.add_argument("name")
     p.add_argument("--build", default=DEFAULT_BUILD)
+    p.add_argument("--minimise", action="store_true",
+                   help="make corpus/NAME again: the smallest set of it, the kept corpus and the seeds covering all")
     p.set_defaults(fn=cmd_merge)
     p = sub.add_parser("regress")
     p.add_argument("names", nargs="*")

@@ -326,6 +326,21 @@ static void test_watch_empty_list(fixture *f, gconstpointer d G_GNUC_UNUSED)
     g_assert_null(f->ev->watch);
 }
 
+/* The key table is freed at shutdown (xmt_pii_cleanup, so that nothing of the plugin is left
+ * when Wireshark unloads it) and made again by a later scan. */
+static void test_cleanup(fixture *f, gconstpointer d G_GNUC_UNUSED)
+{
+    leaf(f, "properties.imei", "490154203237518");          /* found through the key: the table */
+    assert_kinds(f, "imei");
+    xmt_pii_cleanup();
+    xmt_pii_cleanup();                                      /* twice is harmless */
+    xmt_event *again = xmt_message_add_event(f->msg, xmt_span_make(0, 0, 0));
+    xmt_pii_scan_leaf(f->msg, again, "properties.imei", "490154203237518", xmt_span_make(0, 0, 0));
+    g_assert_nonnull(again->pii);
+    g_assert_cmpuint(again->pii->len, ==, 1);
+    g_assert_cmpstr(xmt_pii_name(g_array_index(again->pii, xmt_pii_finding, 0).kind), ==, "imei");
+}
+
 #define ADD(name, fn) g_test_add(name, fixture, NULL, setup, fn, teardown)
 
 int main(int argc, char **argv)
@@ -350,6 +365,7 @@ int main(int argc, char **argv)
     ADD("/pii/facts_and_signup", test_facts_and_signup);
     ADD("/pii/account_keys", test_account_keys);
     ADD("/pii/ip", test_ip);
+    ADD("/pii/cleanup", test_cleanup);
     ADD("/watch/forms", test_watch_forms);
     ADD("/watch/sha256", test_watch_sha256);
     ADD("/watch/empty_list", test_watch_empty_list);
