@@ -3,6 +3,7 @@
 #include "core/xmt_peel.h"
 #include "core/xmt_pii.h"
 #include "core/xmt_search.h"
+#include "core/xmt_time.h"
 #include "core/xmt_watch.h"
 #include "layers/xmt_percent.h"
 
@@ -157,6 +158,12 @@ static void apply_rule(walk *w, const xmt_fact_rule *rule, const xmt_json_node *
         return;
     if (!text)
         text = leaf_text(w, n);
+    if (rule->kind == XMT_RULE_ISO8601) {
+        gint64 ms;
+        if (xmt_time_from_iso8601(text, &ms))
+            xmt_event_add_fact(w->ev, rule->fact, NULL, ms, span);
+        return;
+    }
     if (rule->kind == XMT_RULE_QUERY)
         text = query_text(w->msg, text);
     if (text[0] == '\0')

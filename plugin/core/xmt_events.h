@@ -16,6 +16,7 @@ typedef enum {
     XMT_RULE_STRING,   /* the leaf's text */
     XMT_RULE_NUMBER,   /* an integer (JSON number or string of digits) */
     XMT_RULE_QUERY,    /* text as a URL query holds it: %XX and '+' decoded */
+    XMT_RULE_ISO8601,  /* an ISO 8601 date and time, as epoch milliseconds (xmt_time.h) */
 } xmt_rule_kind;
 
 typedef struct {

@@ -40,6 +40,7 @@ typedef enum {
     XMT_LAYER_ZLIB,      /* zlib stream inflated */
     XMT_LAYER_DEFLATE,   /* raw deflate inflated */
     XMT_LAYER_DECRYPTED, /* plaintext recovered from a cipher */
+    XMT_LAYER_LZSTRING,  /* LZ-string (compressToBase64) decompressed */
 } xmt_layer_kind;
 
 const char *xmt_layer_kind_name(xmt_layer_kind kind);

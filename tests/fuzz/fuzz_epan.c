@@ -197,6 +197,68 @@ static bytes *hex_of(const guint8 *p, gsize n)
     return b;
 }
 
+/* LZString.compressToBase64 (PostHog's lz64) written with literals only: each
+ * UTF-16 unit (bytes that are not UTF-8 as Latin-1) as an 8- or 16-bit
+ * literal, the code widths growing as lz-string's decoder grows its
+ * dictionary (two entries a literal after the first).  No back-references,
+ * so not lz-string's own output, but what its decoder and the plugin's read. */
+typedef struct {
+    bytes *out;
+    guint value, used;   /* the bits of the symbol being filled, most significant first */
+} lz_symbols;
+
+static void lz_put(lz_symbols *s, guint value, guint nbits)
+{
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (guint i = 0; i < nbits; i++) {  /* a code's bits least significant first */
+        s->value = (s->value << 1) | ((value >> i) & 1u);
+        if (++s->used == 6) {
+            b_add(s->out, &alphabet[s->value], 1);
+            s->value = s->used = 0;
+        }
+    }
+}
+
+static void lz_literal(lz_symbols *s, guint unit, guint width)
+{
+    lz_put(s, unit < 256 ? 0 : 1, width);
+    lz_put(s, unit, unit < 256 ? 8 : 16);
+}
+
+static bytes *lz64_of(const guint8 *p, gsize n)
+{
+    glong count = 0;
+    gunichar2 *units = g_utf8_to_utf16((const gchar *)p, (glong)n, NULL, &count, NULL);
+    if (!units) {
+        count = (glong)n;
+        units = g_new(gunichar2, n + 1);
+        for (gsize i = 0; i < n; i++)
+            units[i] = p[i];
+    }
+    lz_symbols s = { b_new(), 0, 0 };
+    guint width = 3, enlarge_in = 4;
+    if (count == 0) {
+        lz_put(&s, 2, 2);  /* the end code first: the empty text */
+    } else {
+        lz_literal(&s, units[0], 2);
+        for (glong i = 1; i < count; i++) {
+            lz_literal(&s, units[i], width);
+            for (int entry = 0; entry < 2; entry++)  /* the literal, then the phrase it ends */
+                if (--enlarge_in == 0) {
+                    enlarge_in = 1u << width;
+                    width++;
+                }
+        }
+        lz_put(&s, 2, width);
+    }
+    while (s.used)
+        lz_put(&s, 0, 1);
+    while (s.out->len % 4)
+        b_str(s.out, "=");
+    g_free(units);
+    return s.out;
+}
+
 static char *md5_hex(const char *text)
 {
     return g_compute_checksum_for_string(G_CHECKSUM_MD5, text, -1);
@@ -250,7 +312,7 @@ typedef struct {
 } request;
 
 /* Layers of a payload, innermost first. */
-enum { L_GZIP = 1, L_B64, L_B64URL, L_PCT, L_AESHEX, L_PAD2 };
+enum { L_GZIP = 1, L_B64, L_B64URL, L_PCT, L_AESHEX, L_PAD2, L_LZ64 };
 
 typedef struct {
     const char *name;
@@ -268,6 +330,13 @@ typedef struct {
     "\"$os_version\":\"10\",\"$app_id\":\"com.mi.globalbrowser.mini\",\"$device_id\":\"5a1b2c3d4e5f6a7b\"," \
     "\"url\":\"https://www.bing.com/search?q=xiaomi+privacy\",\"search_word\":\"redmi note 8 root\"," \
     "\"$wifi\":true,\"$screen_width\":1080,\"imei\":\"868901041234567\"},\"_flush_time\":1588291215000}"
+#define POSTHOG_EVENT \
+    "{\"uuid\":\"01a24e91-6fa5-79d4-ba33-b87ee21eee20\",\"event\":\"$pageview\",\"properties\":{\"$os\":\"Linux\"," \
+    "\"$current_url\":\"http://shop.example.com/p.html\",\"$lib\":\"web\",\"$time\":1796614483.902," \
+    "\"distinct_id\":\"user-4711\",\"$device_id\":\"01a24e91-6f94-7971-bc7b-c125e2b07bca\",\"ph_keyword\":\"earbuds\"," \
+    "\"$referrer\":\"https://www.google.com/search?q=earbuds\",\"token\":\"phc_k\",\"$ip\":\"203.0.113.42\"}," \
+    "\"$set\":{\"email\":\"jane.doe@example.com\"},\"timestamp\":\"2026-12-07T03:34:43.877Z\"}"
+#define POSTHOG_BATCH "{\"api_key\":\"phc_k\",\"batch\":[" POSTHOG_EVENT "],\"sent_at\":\"2026-12-07T03:34:45Z\"}"
 #define SENSORS_PROFILE "{\"type\":\"profile_set\",\"distinct_id\":\"u\",\"original_id\":\"v\",\"properties\":{\"a\":[1,null]}}"
 
 static const format FORMATS[] = {
@@ -329,6 +398,12 @@ static const format FORMATS[] = {
       "", { 0 }, 0 },
     { "onetrack key_get", "POST", "/track/key_get", "tracking.intl.miui.com", "application/x-www-form-urlencoded",
       NULL, "f:secretKey=@|f:sign=0123456789abcdef0123456789abcdef", { L_B64, L_PCT }, 0 },
+    { "posthog gzip", "POST", "/e/", "ph.example.com", "text/plain", POSTHOG_BATCH, "", { L_GZIP }, 0 },
+    { "posthog base64", "POST", "/e/", "ph.example.com", "application/x-www-form-urlencoded", POSTHOG_BATCH,
+      "q:compression=base64|f:data=@", { L_B64, L_PCT }, 0 },
+    { "posthog lz64", "POST", "/e/", "ph.example.com", "application/x-www-form-urlencoded", "[" POSTHOG_EVENT "]",
+      "q:ip=1|q:_=1796614513509|q:ver=1.60.0|f:data=@|f:compression=lz64", { L_LZ64, L_PCT }, 0 },
+    { "posthog node", "POST", "/batch/", "127.0.0.1", "application/json", POSTHOG_BATCH, "", { 0 }, 0 },
 };
 #define N_FORMATS G_N_ELEMENTS(FORMATS)
 
@@ -523,6 +598,9 @@ static void apply_layer(bytes *b, int layer, int index, int n_layers, grammar *g
         break;
     case L_PCT:
         out = percent_of(b->data, b->len);
+        break;
+    case L_LZ64:
+        out = lz64_of(b->data, b->len);
         break;
     case L_AESHEX: {
         guint8 key[16];
