@@ -413,6 +413,26 @@ def add_posthog(corpus, testdata):
     add_vendor(corpus, testdata, "posthog", lambda row: arrays[:2] if row == "posthog lz64" else envelopes[:2])
 
 
+def add_snowplow(corpus, testdata):
+    """Snowplow: the self-describing events of each capture (the GET row's ue_px), and payload_data
+    documents of its events with their contexts and events as JSON strings (the POST rows)."""
+    ues, posts = [], []
+    for _, expect in vendor_expectations(testdata, "snowplow"):
+        events = []
+        for e in expect["received"]["events"][:3]:
+            pairs = {k: e[k] for k in e["param_keys"] if isinstance(e.get(k), str)}
+            pairs.update(e.get("se", {}))
+            if "unstruct_event" in e:
+                pairs["ue_pr"] = compact(e["unstruct_event"]).decode("utf-8")
+                ues.append(compact(e["unstruct_event"]))
+            if "entities" in e:
+                pairs["co"] = compact({"schema": e["contexts_envelope_schema"], "data": e["entities"]}).decode("utf-8")
+            events.append(pairs)
+        posts.append(compact({"schema": "iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4",
+                              "data": events}))
+    add_vendor(corpus, testdata, "snowplow", lambda row: ues[:2] if row == "snowplow GET" else posts[:2])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=os.path.join(HERE, "corpus"), help="corpus root (default: tests/fuzz/corpus)")
@@ -435,6 +455,7 @@ def main():
     add_lzstring(corpus)
     add_epan(corpus, args.testdata)
     add_posthog(corpus, args.testdata)
+    add_snowplow(corpus, args.testdata)
     print("seeds written to %s: %s" % (args.out, ", ".join("%s %d" % kv for kv in sorted(corpus.count.items()))))
 
 

@@ -134,6 +134,7 @@ def formats():
                [("f", "secretKey", None), ("f", "sign", P.md5_hex("k"))],
                P._prng_bytes("xmtrack-onetrack-rsa", 128), ["b64", "pct"]),
         *posthog_formats(),
+        *snowplow_formats(),
     ]
 
 
@@ -155,6 +156,37 @@ def posthog_formats():
                [("q", "ip", "1"), ("q", "_", "1796614513509"), ("q", "ver", "1.60.0"), ("f", "data", None),
                 ("f", "compression", "lz64")], [event], ["lz64", "pct"]),
         Format("posthog node", "POST", "/batch/", "127.0.0.1", "application/json", [], batch, [], body=True),
+    ]
+
+
+def snowplow_formats():
+    """Snowplow (docs/formats/snowplow.md): a GET whose ue_px is the payload (base64url), and the POST
+    tp2 body with the self-describing event and the contexts as JSON strings and as base64url."""
+    ue = {"schema": "iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0",
+          "data": {"schema": "iglu:com.snowplowanalytics.snowplow/site_search/jsonschema/1-0-0",
+                   "data": {"terms": ["bluetooth", "speaker"], "filters": {}}}}
+    cx = {"schema": "iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-0",
+          "data": [{"schema": "iglu:com.snowplowanalytics.snowplow/mobile_context/jsonschema/1-0-2",
+                    "data": {"osVersion": "14", "deviceModel": "Pixel 8",
+                             "androidIdfa": "38400000-8cf0-11bd-b23e-10b96e40000d"}}]}
+
+    def b64url(obj):
+        return base64.urlsafe_b64encode(P.to_json(obj).encode("utf-8")).rstrip(b"=").decode("ascii")
+    pairs = {"e": "ue", "url": "http://shop.example.com/", "refr": "https://duckduckgo.com/?q=noise+cancelling",
+             "eid": "6bc9ea75-4f6e-4bc7-82fe-6c0498c0902a", "tv": "js-4.10.1", "aid": "shop", "uid": "user-4711",
+             "duid": "a925e9bc-b63f-419f-9c1b-737a34cbb4c5", "dtm": "1796614519131", "stm": "1796614519132"}
+    payload = "iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4"
+    query = [("q", k, urllib.parse.quote(v, safe="")) for k, v in pairs.items()]
+    return [
+        Format("snowplow GET", "GET", "/i", "sp.example.com", None,
+               query + [("q", "ue_px", None), ("q", "cx", b64url(cx))], ue, ["b64url"]),
+        Format("snowplow POST", "POST", "/com.snowplowanalytics.snowplow/tp2", "sp.example.com",
+               "application/json; charset=UTF-8", [],
+               {"schema": payload, "data": [dict(pairs, ue_pr=P.to_json(ue), co=P.to_json(cx))]}, [], body=True),
+        Format("snowplow POST base64", "POST", "/com.snowplowanalytics.snowplow/tp2", "127.0.0.1",
+               "application/json", [],
+               {"schema": payload, "data": [dict(pairs, ip="203.0.113.42", ue_px=b64url(ue), cx=b64url(cx))]},
+               [], body=True),
     ]
 
 
