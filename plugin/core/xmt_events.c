@@ -3,6 +3,7 @@
 #include "core/xmt_peel.h"
 #include "core/xmt_pii.h"
 #include "core/xmt_search.h"
+#include "core/xmt_time.h"
 #include "core/xmt_watch.h"
 #include "layers/xmt_percent.h"
 
@@ -145,18 +146,15 @@ static gboolean is_page_fact(xmt_fact_id fact)
     return fact == XMT_FACT_URL || fact == XMT_FACT_SEARCH_TERM;
 }
 
-static void apply_rule(walk *w, const xmt_fact_rule *rule, const xmt_json_node *n, const char *text, xmt_span span)
+/* A rule that reads text (all kinds but XMT_RULE_NUMBER) applied to a leaf's text. */
+static void apply_text_rule(walk *w, const xmt_fact_rule *rule, const char *text, xmt_span span)
 {
-    if (rule->kind == XMT_RULE_NUMBER) {
-        gint64 v;
-        if (xmt_json_int64(w->doc, n, &v))
-            xmt_event_add_fact(w->ev, rule->fact, NULL, v, span);
+    if (rule->kind == XMT_RULE_ISO8601) {
+        gint64 ms;
+        if (xmt_time_from_iso8601(text, &ms))
+            xmt_event_add_fact(w->ev, rule->fact, NULL, ms, span);
         return;
     }
-    if (n->type == XMT_JSON_NULL)
-        return;
-    if (!text)
-        text = leaf_text(w, n);
     if (rule->kind == XMT_RULE_QUERY)
         text = query_text(w->msg, text);
     if (text[0] == '\0')
@@ -168,6 +166,19 @@ static void apply_rule(walk *w, const xmt_fact_rule *rule, const xmt_json_node *
     if ((is_page_fact(rule->fact) || rule->fact == XMT_FACT_ANONYMOUS_ID) && xmt_event_has_string(w->ev, rule->fact, text))
         return;
     xmt_event_add_fact(w->ev, rule->fact, text, 0, span);
+}
+
+static void apply_rule(walk *w, const xmt_fact_rule *rule, const xmt_json_node *n, const char *text, xmt_span span)
+{
+    if (rule->kind == XMT_RULE_NUMBER) {
+        gint64 v;
+        if (xmt_json_int64(w->doc, n, &v))
+            xmt_event_add_fact(w->ev, rule->fact, NULL, v, span);
+        return;
+    }
+    if (n->type == XMT_JSON_NULL)
+        return;
+    apply_text_rule(w, rule, text ? text : leaf_text(w, n), span);
 }
 
 static void report_leaf(walk *w, const char *text, xmt_span span)
@@ -278,25 +289,90 @@ static void add_search_terms_from_urls(xmt_message *msg, xmt_event *ev)
     }
 }
 
+/* A walk that adds to ev: its members (paths after prefix) go on from those
+ * ev has, under the same limit. */
+static void walk_begin(walk *w, xmt_message *msg, xmt_event *ev, const xmt_json_doc *doc, int layer,
+                       const xmt_fact_rule *rules, const xmt_config *cfg, const char *prefix)
+{
+    *w = (walk){ .msg = msg, .doc = doc, .layer = layer, .cfg = cfg, .ev = ev };
+    w->need = needed_facts(cfg);
+    choose_rules(w, rules);
+    w->leaves = cfg->want_members || cfg->want_pii || !xmt_watchlist_is_empty(cfg->watch);
+    if (w->leaves) {
+        w->path = g_string_sized_new(64);
+        g_string_append(w->path, prefix ? prefix : "");
+    }
+    w->members = ev->members ? ev->members->len : 0;
+}
+
+/* What needs every leaf: searches read off the URLs found, personal data of the whole event. */
+static void walk_end(walk *w)
+{
+    if (w->path)
+        g_string_free(w->path, TRUE);
+    if (w->need & XMT_FACT_BIT(XMT_FACT_SEARCH_TERM))
+        add_search_terms_from_urls(w->msg, w->ev);
+    if (w->cfg->want_pii)
+        xmt_pii_scan_event(w->msg, w->ev);
+}
+
+void xmt_event_add_json(xmt_message *msg, xmt_event *ev, const xmt_json_doc *doc, guint32 object, int layer,
+                        const xmt_fact_rule *rules, const xmt_config *cfg, const char *prefix)
+{
+    walk w;
+    walk_begin(&w, msg, ev, doc, layer, rules, cfg, prefix);
+    rule_cursor start = all_rules(&w);
+    visit(&w, object, &start);
+    walk_end(&w);
+}
+
+/* The rule whose whole path is this key, among those the walk applies. */
+static const xmt_fact_rule *rule_for_key(const walk *w, const char *key, gsize len)
+{
+    for (guint i = 0; i < w->n_active; i++)
+        if (strncmp(w->active[i]->path, key, len) == 0 && w->active[i]->path[len] == '\0')
+            return w->active[i];
+    return NULL;
+}
+
+void xmt_event_add_form(xmt_message *msg, xmt_event *ev, const xmt_form *form, int layer,
+                        const xmt_fact_rule *rules, const xmt_config *cfg)
+{
+    walk w;
+    walk_begin(&w, msg, ev, NULL, layer, rules, cfg, NULL);
+    for (guint i = 0; i < form->count; i++) {
+        const xmt_form_param *p = &form->params[i];
+        const char *key = (const char *)form->base + p->key_off;
+        xmt_span span = xmt_span_make(layer, p->val_off, p->val_len);
+        const xmt_fact_rule *rule = rule_for_key(&w, key, p->key_len);
+        if (!rule && !w.leaves)
+            continue;
+        char *decoded = xmt_form_value_dup(form, p);
+        const char *text = xmt_message_strdup(msg, decoded);
+        g_free(decoded);
+        gint64 v;
+        if (rule && rule->kind == XMT_RULE_NUMBER) {
+            if (xmt_form_value_int64(form, p, &v))
+                xmt_event_add_fact(ev, rule->fact, NULL, v, span);
+        } else if (rule) {
+            apply_text_rule(&w, rule, text, span);
+        }
+        if (w.leaves) {
+            char *name = g_utf8_make_valid(key, (gssize)p->key_len);
+            g_string_assign(w.path, name);
+            g_free(name);
+            report_leaf(&w, text, span);
+        }
+    }
+    walk_end(&w);
+}
+
 xmt_event *xmt_event_from_json(xmt_message *msg, const xmt_json_doc *doc, guint32 object, int layer,
                                const xmt_fact_rule *rules, const xmt_config *cfg)
 {
     const xmt_json_node *n = xmt_json_node_at(doc, object);
     xmt_event *ev = xmt_message_add_event(msg, xmt_span_make(layer, n->off, n->len));
-    walk w = { .msg = msg, .doc = doc, .layer = layer, .cfg = cfg, .ev = ev };
-    w.need = needed_facts(cfg);
-    choose_rules(&w, rules);
-    w.leaves = cfg->want_members || cfg->want_pii || !xmt_watchlist_is_empty(cfg->watch);
-    if (w.leaves)
-        w.path = g_string_sized_new(64);
-    rule_cursor start = all_rules(&w);
-    visit(&w, object, &start);
-    if (w.path)
-        g_string_free(w.path, TRUE);
-    if (w.need & XMT_FACT_BIT(XMT_FACT_SEARCH_TERM))
-        add_search_terms_from_urls(msg, ev);
-    if (cfg->want_pii)
-        xmt_pii_scan_event(msg, ev);
+    xmt_event_add_json(msg, ev, doc, object, layer, rules, cfg, NULL);
     const xmt_fact *name = xmt_event_fact(ev, XMT_FACT_EVENT);
     if (!name) {
         /* The contract: records without an event name are named by their type.

@@ -10,12 +10,14 @@
 
 #include "core/xmt_request.h"
 #include "core/xmt_message.h"
+#include "layers/xmt_form.h"
 #include "layers/xmt_json.h"
 
 typedef enum {
     XMT_RULE_STRING,   /* the leaf's text */
     XMT_RULE_NUMBER,   /* an integer (JSON number or string of digits) */
     XMT_RULE_QUERY,    /* text as a URL query holds it: %XX and '+' decoded */
+    XMT_RULE_ISO8601,  /* an ISO 8601 date and time, as epoch milliseconds (xmt_time.h) */
 } xmt_rule_kind;
 
 typedef struct {
@@ -31,6 +33,21 @@ typedef struct {
  * placeholders ("未取到值", ...) are never URL or search-term facts. */
 xmt_event *xmt_event_from_json(xmt_message *msg, const xmt_json_doc *doc, guint32 object, int layer,
                                const xmt_fact_rule *rules, const xmt_config *cfg);
+
+/* Decodes one more JSON object into ev, an event of msg: facts by the rules,
+ * its leaves as members whose paths start with prefix ("cx" gives
+ * "cx.data[0].id"; NULL: none) after those ev has, personal data; URL facts
+ * also yield search terms.  For what an event carries inside itself in
+ * another layer (Snowplow's encoded contexts). */
+void xmt_event_add_json(xmt_message *msg, xmt_event *ev, const xmt_json_doc *doc, guint32 object, int layer,
+                        const xmt_fact_rule *rules, const xmt_config *cfg, const char *prefix);
+
+/* The pairs of a form (a URI query, a form body) in layer `layer` as leaves
+ * of ev: each a member "key=value" (the value percent-decoded, '+' kept),
+ * rules matched on the whole key; personal data and search terms as above.
+ * For events sent as query parameters (a Snowplow GET). */
+void xmt_event_add_form(xmt_message *msg, xmt_event *ev, const xmt_form *form, int layer,
+                        const xmt_fact_rule *rules, const xmt_config *cfg);
 
 /* Parses the JSON at span into doc, reporting a failure as a "JSON" error. */
 void xmt_parse_json_span(xmt_message *msg, const xmt_request *req, xmt_span span, const char *what,

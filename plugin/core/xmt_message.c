@@ -23,6 +23,8 @@ const char *xmt_layer_kind_name(xmt_layer_kind kind)
     case XMT_LAYER_ZLIB:      return "zlib";
     case XMT_LAYER_DEFLATE:   return "deflate";
     case XMT_LAYER_DECRYPTED: return "decryption";
+    case XMT_LAYER_LZSTRING:  return "LZ-string";
+    case XMT_LAYER_JSON_STRING: return "JSON string";
     }
     return "?";
 }

@@ -40,6 +40,8 @@ typedef enum {
     XMT_LAYER_ZLIB,      /* zlib stream inflated */
     XMT_LAYER_DEFLATE,   /* raw deflate inflated */
     XMT_LAYER_DECRYPTED, /* plaintext recovered from a cipher */
+    XMT_LAYER_LZSTRING,  /* LZ-string (compressToBase64) decompressed */
+    XMT_LAYER_JSON_STRING, /* a JSON string value unescaped (JSON sent inside JSON) */
 } xmt_layer_kind;
 
 const char *xmt_layer_kind_name(xmt_layer_kind kind);

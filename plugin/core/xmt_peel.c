@@ -85,6 +85,13 @@ static gboolean peel_compression(xmt_message *msg, const xmt_request *req, xmt_s
     return TRUE;
 }
 
+gboolean xmt_peel_inflate(xmt_message *msg, const xmt_request *req, xmt_span *cur, const char *what,
+                          const xmt_config *cfg)
+{
+    xmt_compression kind = xmt_inflate_sniff(xmt_span_data(msg, req, *cur), cur->len);
+    return kind == XMT_COMPRESSION_NONE || peel_compression(msg, req, cur, kind, what, cfg);
+}
+
 gboolean xmt_peel_to_json(xmt_message *msg, const xmt_request *req, xmt_span text,
                           const char *what, const xmt_config *cfg, xmt_span *json)
 {

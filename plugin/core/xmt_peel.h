@@ -16,6 +16,13 @@ const guint8 *xmt_span_data(const xmt_message *msg, const xmt_request *req, xmt_
 /* The text of a raw (percent-encoded) form value. */
 xmt_span xmt_peel_percent(xmt_message *msg, const xmt_request *req, xmt_span raw, const char *what);
 
+/* Inflates the bytes at *cur when they start like a gzip member or a zlib
+ * stream (xmt_inflate_sniff), as a new layer that *cur then names; bytes
+ * that do not are left as they are.  FALSE when inflating produced nothing
+ * (the error says why). */
+gboolean xmt_peel_inflate(xmt_message *msg, const xmt_request *req, xmt_span *cur, const char *what,
+                          const xmt_config *cfg);
+
 /* From the text of a value to the bytes of a JSON document: base64-decodes
  * when the text is not JSON already, then inflates gzip or zlib when the
  * bytes say so.  `what` names the value in layer labels and errors.

@@ -232,7 +232,8 @@ static const char *const android_id_keys[] = { "android_id", "androidid", "devic
                                                "ssaid", "identity_android_id", "aid", NULL };
 static const char *const oaid_parts[] = { "oaid", NULL };
 static const char *const gaid_keys[] = { "gaid", "adid", "advertising_id", "advertisingid", "idfa",
-                                         "google_ad_id", "googleadid", "gps_adid", "ad_id", NULL };
+                                         "google_ad_id", "googleadid", "gps_adid", "ad_id",
+                                         "androididfa", "appleidfa", NULL };  /* Snowplow mobile_context */
 static const char *const imsi_parts[] = { "imsi", NULL };
 static const char *const serial_keys[] = { "serial", "serialno", "serial_no", "serial_number", "sn",
                                            "ro.serialno", NULL };

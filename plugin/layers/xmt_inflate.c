@@ -204,6 +204,26 @@ static guint8 *inflate_zlib(const guint8 *in, gsize len, xmt_compression kind, g
     return g_realloc(out, used);
 }
 
+/* zlib, not libdeflate: libdeflate inflates whole streams only, so a
+ * prefix would cost it the whole stream (or a failure and zlib again). */
+gsize xmt_inflate_prefix(const guint8 *in, gsize len, xmt_compression kind, guint8 *out, gsize out_cap)
+{
+    if (kind == XMT_COMPRESSION_NONE || len == 0 || out_cap == 0)
+        return 0;
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (inflateInit2(&zs, window_bits(kind)) != Z_OK)
+        return 0;
+    zs.next_in = (Bytef *)in;
+    zs.avail_in = (uInt)MIN(len, (gsize)G_MAXUINT32);
+    zs.next_out = out;
+    zs.avail_out = (uInt)MIN(out_cap, (gsize)G_MAXUINT32);
+    inflate(&zs, Z_SYNC_FLUSH);  /* whatever it ends with, what it wrote is the prefix */
+    gsize produced = (gsize)(zs.next_out - out);
+    inflateEnd(&zs);
+    return produced;
+}
+
 guint8 *xmt_inflate(const guint8 *in, gsize len, xmt_compression kind, gsize max_out,
                     gsize *out_len, char **error)
 {

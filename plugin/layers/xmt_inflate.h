@@ -23,4 +23,10 @@ xmt_compression xmt_inflate_sniff(const guint8 *in, gsize len);
 guint8 *xmt_inflate(const guint8 *in, gsize len, xmt_compression kind, gsize max_out,
                     gsize *out_len, char **error);
 
+/* The first bytes a stream inflates to, at most out_cap of them, into out:
+ * enough to tell what a payload is without inflating all of it.  Returns how
+ * many were produced (0 when the stream is not one, or is corrupt from its
+ * start); reads no more input than those bytes need. */
+gsize xmt_inflate_prefix(const guint8 *in, gsize len, xmt_compression kind, guint8 *out, gsize out_cap);
+
 #endif

@@ -197,6 +197,68 @@ static bytes *hex_of(const guint8 *p, gsize n)
     return b;
 }
 
+/* LZString.compressToBase64 (PostHog's lz64) written with literals only: each
+ * UTF-16 unit (bytes that are not UTF-8 as Latin-1) as an 8- or 16-bit
+ * literal, the code widths growing as lz-string's decoder grows its
+ * dictionary (two entries a literal after the first).  No back-references,
+ * so not lz-string's own output, but what its decoder and the plugin's read. */
+typedef struct {
+    bytes *out;
+    guint value, used;   /* the bits of the symbol being filled, most significant first */
+} lz_symbols;
+
+static void lz_put(lz_symbols *s, guint value, guint nbits)
+{
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (guint i = 0; i < nbits; i++) {  /* a code's bits least significant first */
+        s->value = (s->value << 1) | ((value >> i) & 1u);
+        if (++s->used == 6) {
+            b_add(s->out, &alphabet[s->value], 1);
+            s->value = s->used = 0;
+        }
+    }
+}
+
+static void lz_literal(lz_symbols *s, guint unit, guint width)
+{
+    lz_put(s, unit < 256 ? 0 : 1, width);
+    lz_put(s, unit, unit < 256 ? 8 : 16);
+}
+
+static bytes *lz64_of(const guint8 *p, gsize n)
+{
+    glong count = 0;
+    gunichar2 *units = g_utf8_to_utf16((const gchar *)p, (glong)n, NULL, &count, NULL);
+    if (!units) {
+        count = (glong)n;
+        units = g_new(gunichar2, n + 1);
+        for (gsize i = 0; i < n; i++)
+            units[i] = p[i];
+    }
+    lz_symbols s = { b_new(), 0, 0 };
+    guint width = 3, enlarge_in = 4;
+    if (count == 0) {
+        lz_put(&s, 2, 2);  /* the end code first: the empty text */
+    } else {
+        lz_literal(&s, units[0], 2);
+        for (glong i = 1; i < count; i++) {
+            lz_literal(&s, units[i], width);
+            for (int entry = 0; entry < 2; entry++)  /* the literal, then the phrase it ends */
+                if (--enlarge_in == 0) {
+                    enlarge_in = 1u << width;
+                    width++;
+                }
+        }
+        lz_put(&s, 2, width);
+    }
+    while (s.used)
+        lz_put(&s, 0, 1);
+    while (s.out->len % 4)
+        b_str(s.out, "=");
+    g_free(units);
+    return s.out;
+}
+
 static char *md5_hex(const char *text)
 {
     return g_compute_checksum_for_string(G_CHECKSUM_MD5, text, -1);
@@ -250,7 +312,7 @@ typedef struct {
 } request;
 
 /* Layers of a payload, innermost first. */
-enum { L_GZIP = 1, L_B64, L_B64URL, L_PCT, L_AESHEX, L_PAD2 };
+enum { L_GZIP = 1, L_B64, L_B64URL, L_PCT, L_AESHEX, L_PAD2, L_LZ64 };
 
 typedef struct {
     const char *name;
@@ -268,6 +330,56 @@ typedef struct {
     "\"$os_version\":\"10\",\"$app_id\":\"com.mi.globalbrowser.mini\",\"$device_id\":\"5a1b2c3d4e5f6a7b\"," \
     "\"url\":\"https://www.bing.com/search?q=xiaomi+privacy\",\"search_word\":\"redmi note 8 root\"," \
     "\"$wifi\":true,\"$screen_width\":1080,\"imei\":\"868901041234567\"},\"_flush_time\":1588291215000}"
+#define POSTHOG_EVENT \
+    "{\"uuid\":\"01a24e91-6fa5-79d4-ba33-b87ee21eee20\",\"event\":\"$pageview\",\"properties\":{\"$os\":\"Linux\"," \
+    "\"$current_url\":\"http://shop.example.com/p.html\",\"$lib\":\"web\",\"$time\":1796614483.902," \
+    "\"distinct_id\":\"user-4711\",\"$device_id\":\"01a24e91-6f94-7971-bc7b-c125e2b07bca\",\"ph_keyword\":\"earbuds\"," \
+    "\"$referrer\":\"https://www.google.com/search?q=earbuds\",\"token\":\"phc_k\",\"$ip\":\"203.0.113.42\"}," \
+    "\"$set\":{\"email\":\"jane.doe@example.com\"},\"timestamp\":\"2026-12-07T03:34:43.877Z\"}"
+#define POSTHOG_BATCH "{\"api_key\":\"phc_k\",\"batch\":[" POSTHOG_EVENT "],\"sent_at\":\"2026-12-07T03:34:45Z\"}"
+/* Snowplow: a site search with a mobile and a location context, as JSON strings (browser POST),
+ * base64url (Node POST) and a GET query (docs/formats/snowplow.md). */
+#define SNOWPLOW_UE \
+    "{\"schema\":\"iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0\",\"data\":{\"sche" \
+    "ma\":\"iglu:com.snowplowanalytics.snowplow/site_search/jsonschema/1-0-0\",\"data\":{\"terms\":[\"blu" \
+    "etooth\",\"speaker\"],\"filters\":{}}}}"
+#define SNOWPLOW_CX_B64URL \
+    "eyJzY2hlbWEiOiJpZ2x1OmNvbS5zbm93cGxvd2FuYWx5dGljcy5zbm93cGxvdy9jb250ZXh0cy9qc29uc2NoZW1hLzEtMC0wIiwi" \
+    "ZGF0YSI6W3sic2NoZW1hIjoiaWdsdTpjb20uc25vd3Bsb3dhbmFseXRpY3Muc25vd3Bsb3cvbW9iaWxlX2NvbnRleHQvanNvbnNj" \
+    "aGVtYS8xLTAtMiIsImRhdGEiOnsib3NUeXBlIjoiYW5kcm9pZCIsIm9zVmVyc2lvbiI6IjE0IiwiZGV2aWNlTW9kZWwiOiJQaXhl" \
+    "bCA4IiwiYW5kcm9pZElkZmEiOiIzODQwMDAwMC04Y2YwLTExYmQtYjIzZS0xMGI5NmU0MDAwMGQifX0seyJzY2hlbWEiOiJpZ2x1" \
+    "OmNvbS5zbm93cGxvd2FuYWx5dGljcy5zbm93cGxvdy9nZW9sb2NhdGlvbl9jb250ZXh0L2pzb25zY2hlbWEvMS0xLTAiLCJkYXRh" \
+    "Ijp7ImxhdGl0dWRlIjo0OC44NTg0LCJsb25naXR1ZGUiOjIuMjk0NX19XX0"
+#define SNOWPLOW_POST \
+    "{\"schema\":\"iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4\",\"data\":[{\"e\":" \
+    "\"ue\",\"url\":\"http://shop.example.com/\",\"refr\":\"https://duckduckgo.com/?q=noise+cancelling\"," \
+    "\"eid\":\"6bc9ea75-4f6e-4bc7-82fe-6c0498c0902a\",\"tv\":\"js-4.10.1\",\"aid\":\"shop\",\"p\":\"web\"" \
+    ",\"uid\":\"user-4711\",\"duid\":\"a925e9bc-b63f-419f-9c1b-737a34cbb4c5\",\"dtm\":\"1796614519131\"," \
+    "\"stm\":\"1796614519132\",\"ue_pr\":\"{\\\"schema\\\":\\\"iglu:com.snowplowanalytics.snowplow/unstru" \
+    "ct_event/jsonschema/1-0-0\\\",\\\"data\\\":{\\\"schema\\\":\\\"iglu:com.snowplowanalytics.snowplow/s" \
+    "ite_search/jsonschema/1-0-0\\\",\\\"data\\\":{\\\"terms\\\":[\\\"bluetooth\\\",\\\"speaker\\\"],\\\"" \
+    "filters\\\":{}}}}\",\"co\":\"{\\\"schema\\\":\\\"iglu:com.snowplowanalytics.snowplow/contexts/jsonsc" \
+    "hema/1-0-0\\\",\\\"data\\\":[{\\\"schema\\\":\\\"iglu:com.snowplowanalytics.snowplow/mobile_context/" \
+    "jsonschema/1-0-2\\\",\\\"data\\\":{\\\"osType\\\":\\\"android\\\",\\\"osVersion\\\":\\\"14\\\",\\\"d" \
+    "eviceModel\\\":\\\"Pixel 8\\\",\\\"androidIdfa\\\":\\\"38400000-8cf0-11bd-b23e-10b96e40000d\\\"}},{" \
+    "\\\"schema\\\":\\\"iglu:com.snowplowanalytics.snowplow/geolocation_context/jsonschema/1-1-0\\\",\\\"" \
+    "data\\\":{\\\"latitude\\\":48.8584,\\\"longitude\\\":2.2945}}]}\"},{\"e\":\"pv\",\"page\":\"Home\"," \
+    "\"tv\":\"js-4.10.1\",\"duid\":\"d\",\"dtm\":\"1796614519000\"}]}"
+#define SNOWPLOW_POST_B64 \
+    "{\"schema\":\"iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4\",\"data\":[{\"e\":" \
+    "\"ue\",\"url\":\"http://shop.example.com/\",\"refr\":\"https://duckduckgo.com/?q=noise+cancelling\"," \
+    "\"eid\":\"6bc9ea75-4f6e-4bc7-82fe-6c0498c0902a\",\"tv\":\"node-4.8.0\",\"aid\":\"shop\",\"p\":\"mob" \
+    "\",\"uid\":\"user-4711\",\"duid\":\"a925e9bc-b63f-419f-9c1b-737a34cbb4c5\",\"dtm\":\"1796614519131\"" \
+    ",\"stm\":\"1796614519132\",\"ip\":\"203.0.113.42\",\"ue_px\":\"eyJzY2hlbWEiOiJpZ2x1OmNvbS5zbm93cGxvd" \
+    "2FuYWx5dGljcy5zbm93cGxvdy91bnN0cnVjdF9ldmVudC9qc29uc2NoZW1hLzEtMC0wIiwiZGF0YSI6eyJzY2hlbWEiOiJpZ2x1O" \
+    "mNvbS5zbm93cGxvd2FuYWx5dGljcy5zbm93cGxvdy9zaXRlX3NlYXJjaC9qc29uc2NoZW1hLzEtMC0wIiwiZGF0YSI6eyJ0ZXJtc" \
+    "yI6WyJibHVldG9vdGgiLCJzcGVha2VyIl0sImZpbHRlcnMiOnt9fX19\",\"cx\":\"eyJzY2hlbWEiOiJpZ2x1OmNvbS5zbm93c" \
+    "Gxvd2FuYWx5dGljcy5zbm93cGxvdy9jb250ZXh0cy9qc29uc2NoZW1hLzEtMC0wIiwiZGF0YSI6W3sic2NoZW1hIjoiaWdsdTpjb" \
+    "20uc25vd3Bsb3dhbmFseXRpY3Muc25vd3Bsb3cvbW9iaWxlX2NvbnRleHQvanNvbnNjaGVtYS8xLTAtMiIsImRhdGEiOnsib3NUe" \
+    "XBlIjoiYW5kcm9pZCIsIm9zVmVyc2lvbiI6IjE0IiwiZGV2aWNlTW9kZWwiOiJQaXhlbCA4IiwiYW5kcm9pZElkZmEiOiIzODQwM" \
+    "DAwMC04Y2YwLTExYmQtYjIzZS0xMGI5NmU0MDAwMGQifX0seyJzY2hlbWEiOiJpZ2x1OmNvbS5zbm93cGxvd2FuYWx5dGljcy5zb" \
+    "m93cGxvdy9nZW9sb2NhdGlvbl9jb250ZXh0L2pzb25zY2hlbWEvMS0xLTAiLCJkYXRhIjp7ImxhdGl0dWRlIjo0OC44NTg0LCJsb" \
+    "25naXR1ZGUiOjIuMjk0NX19XX0\"}]}"
 #define SENSORS_PROFILE "{\"type\":\"profile_set\",\"distinct_id\":\"u\",\"original_id\":\"v\",\"properties\":{\"a\":[1,null]}}"
 
 static const format FORMATS[] = {
@@ -329,6 +441,20 @@ static const format FORMATS[] = {
       "", { 0 }, 0 },
     { "onetrack key_get", "POST", "/track/key_get", "tracking.intl.miui.com", "application/x-www-form-urlencoded",
       NULL, "f:secretKey=@|f:sign=0123456789abcdef0123456789abcdef", { L_B64, L_PCT }, 0 },
+    { "posthog gzip", "POST", "/e/", "ph.example.com", "text/plain", POSTHOG_BATCH, "", { L_GZIP }, 0 },
+    { "posthog base64", "POST", "/e/", "ph.example.com", "application/x-www-form-urlencoded", POSTHOG_BATCH,
+      "q:compression=base64|f:data=@", { L_B64, L_PCT }, 0 },
+    { "posthog lz64", "POST", "/e/", "ph.example.com", "application/x-www-form-urlencoded", "[" POSTHOG_EVENT "]",
+      "q:ip=1|q:_=1796614513509|q:ver=1.60.0|f:data=@|f:compression=lz64", { L_LZ64, L_PCT }, 0 },
+    { "posthog node", "POST", "/batch/", "127.0.0.1", "application/json", POSTHOG_BATCH, "", { 0 }, 0 },
+    { "snowplow GET", "GET", "/i", "sp.example.com", NULL, SNOWPLOW_UE,
+      "q:stm=1796614519132|q:e=ue|q:url=http%3A%2F%2Fshop.example.com%2F|q:refr=https%3A%2F%2Fduckduckgo.com%2F%3Fq%3Dx|"
+      "q:eid=6bc9ea75|q:tv=js-4.10.1|q:tna=sp1|q:aid=shop|q:uid=user-4711|q:duid=a925e9bc|q:dtm=1796614519131|"
+      "q:ue_px=@|q:cx=" SNOWPLOW_CX_B64URL, { L_B64URL }, 0 },
+    { "snowplow POST", "POST", "/com.snowplowanalytics.snowplow/tp2", "sp.example.com", "application/json; charset=UTF-8",
+      SNOWPLOW_POST, "", { 0 }, 0 },
+    { "snowplow POST base64", "POST", "/com.snowplowanalytics.snowplow/tp2", "127.0.0.1", "application/json",
+      SNOWPLOW_POST_B64, "", { 0 }, 0 },
 };
 #define N_FORMATS G_N_ELEMENTS(FORMATS)
 
@@ -523,6 +649,9 @@ static void apply_layer(bytes *b, int layer, int index, int n_layers, grammar *g
         break;
     case L_PCT:
         out = percent_of(b->data, b->len);
+        break;
+    case L_LZ64:
+        out = lz64_of(b->data, b->len);
         break;
     case L_AESHEX: {
         guint8 key[16];

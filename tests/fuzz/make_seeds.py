@@ -360,6 +360,84 @@ def add_epan(corpus, testdata):
                 corpus.add("epan", bytes([h2_index, transport, edge, target, cut, variant]) + doc + extra)
 
 
+# ---- the vendor SDKs of testdata/vendors/ ------------------------------------------------------
+
+def epan_rows():
+    """The names of fuzz_epan.c's FORMATS in order: a row's index is its inputs' byte 0, read from the
+    table itself so that rows other formats append keep these seeds pointing at their own rows."""
+    with open(os.path.join(HERE, "fuzz_epan.c"), encoding="utf-8") as f:
+        text = f.read()
+    table = text[text.index("static const format FORMATS[] = {"):]
+    return re.findall(r'^    \{ "([^"]+)",', table[:table.index("\n};")], re.M)
+
+
+def vendor_expectations(testdata, vendor):
+    for path in sorted(glob.glob(os.path.join(testdata, "vendors", vendor + "_*.pcapng.expect.json"))):
+        with open(path, encoding="utf-8") as f:
+            yield path[:-len(".expect.json")], json.load(f)
+
+
+def compact(obj):
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def add_vendor(corpus, testdata, vendor, docs):
+    """A vendor's real requests (its HTTP/1.1 captures; tshark reads h2 and h2c ones as http2) for its
+    format harness, as fuzz_decode lays them out, and fuzz_epan.c's rows of the vendor over their own
+    plaintext and those docs(row name) makes of what the collector received."""
+    for capture, expect in vendor_expectations(testdata, vendor):
+        if expect["transport"] != "http1":
+            continue
+        for req in requests_of(capture):
+            method, uri = req["method"], req["uri"] or ""
+            head = sel0(False, 0, 2) + sel1(content_type_index(req["ct"]))
+            if req["body"] and len(req["body"]) <= MAX_JSON_SEED:
+                corpus.add("format_" + vendor, head + req["body"])
+            if method == "GET" and "?" in uri:
+                corpus.add("format_" + vendor, sel0(True, 0, 2) + sel1(0) + uri.split("?", 1)[1].encode("utf-8"))
+    for index, name in enumerate(epan_rows()):
+        if not name.startswith(vendor):
+            continue
+        own = [b""] + [d.replace(b"\x00", b"\x01") for d in docs(name)]
+        for doc in own:
+            for transport, edge, target, cut, variant in ((0x00, 0, 0, 0, 0), (0x11, 0, 0, 0x48, 0),
+                                                          (0x00, 15, 3, 0, 4), (0x00, 10, 1, 0, 0)):
+                corpus.add("epan", bytes([index, transport, edge, target, cut, variant]) + doc + b"\x00x")
+            corpus.add("epan", bytes([0x80 | index, 0, 0, 0, 0, 0]) + doc + b"\x00x")
+
+
+def add_posthog(corpus, testdata):
+    """PostHog: real events of each capture, in the envelope posthog-js and posthog-node send and as
+    posthog-js 1.60's bare array."""
+    envelopes, arrays = [], []
+    for _, expect in vendor_expectations(testdata, "posthog"):
+        events = [e["decoded"] for e in expect["received"]["events"][:2]]
+        key = expect["told"].get("api_key", "phc_x")
+        envelopes.append(compact({"api_key": key, "batch": events, "sent_at": "2026-12-07T03:34:45.000Z"}))
+        arrays.append(compact(events))
+    add_vendor(corpus, testdata, "posthog", lambda row: arrays[:2] if row == "posthog lz64" else envelopes[:2])
+
+
+def add_snowplow(corpus, testdata):
+    """Snowplow: the self-describing events of each capture (the GET row's ue_px), and payload_data
+    documents of its events with their contexts and events as JSON strings (the POST rows)."""
+    ues, posts = [], []
+    for _, expect in vendor_expectations(testdata, "snowplow"):
+        events = []
+        for e in expect["received"]["events"][:3]:
+            pairs = {k: e[k] for k in e["param_keys"] if isinstance(e.get(k), str)}
+            pairs.update(e.get("se", {}))
+            if "unstruct_event" in e:
+                pairs["ue_pr"] = compact(e["unstruct_event"]).decode("utf-8")
+                ues.append(compact(e["unstruct_event"]))
+            if "entities" in e:
+                pairs["co"] = compact({"schema": e["contexts_envelope_schema"], "data": e["entities"]}).decode("utf-8")
+            events.append(pairs)
+        posts.append(compact({"schema": "iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4",
+                              "data": events}))
+    add_vendor(corpus, testdata, "snowplow", lambda row: ues[:2] if row == "snowplow GET" else posts[:2])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=os.path.join(HERE, "corpus"), help="corpus root (default: tests/fuzz/corpus)")
@@ -381,6 +459,8 @@ def main():
     add_handmade(corpus)
     add_lzstring(corpus)
     add_epan(corpus, args.testdata)
+    add_posthog(corpus, args.testdata)
+    add_snowplow(corpus, args.testdata)
     print("seeds written to %s: %s" % (args.out, ", ".join("%s %d" % kv for kv in sorted(corpus.count.items()))))
 
 

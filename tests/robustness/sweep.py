@@ -133,6 +133,60 @@ def formats():
         Format("onetrack key_get", "POST", "/track/key_get", P.TRACKING_INTL_HOST, P.FORM_CT,
                [("f", "secretKey", None), ("f", "sign", P.md5_hex("k"))],
                P._prng_bytes("xmtrack-onetrack-rsa", 128), ["b64", "pct"]),
+        *posthog_formats(),
+        *snowplow_formats(),
+    ]
+
+
+def posthog_formats():
+    """PostHog (docs/formats/posthog.md): gzip without Content-Encoding, the base64 and LZ-string forms,
+    posthog-node's JSON; one browser event with ids, URLs, a search and personal data."""
+    event = {"uuid": "01a24e91-6fa5-79d4-ba33-b87ee21eee20", "event": "$pageview",
+             "properties": {"$current_url": "http://shop.example.com/p.html", "$lib": "web", "$time": 1796614483.902,
+                            "distinct_id": "user-4711", "$device_id": "01a24e91-6f94-7971-bc7b-c125e2b07bca",
+                            "ph_keyword": "earbuds", "$referrer": "https://www.google.com/search?q=earbuds",
+                            "token": "phc_k", "$ip": "203.0.113.42"},
+             "$set": {"email": "jane.doe@example.com"}, "timestamp": "2026-12-07T03:34:43.877Z"}
+    batch = {"api_key": "phc_k", "batch": [event], "sent_at": "2026-12-07T03:34:45.000Z"}
+    return [
+        Format("posthog gzip", "POST", "/e/", "ph.example.com", "text/plain", [], batch, ["gzip"], body=True),
+        Format("posthog base64", "POST", "/e/", "ph.example.com", P.FORM_CT,
+               [("q", "compression", "base64"), ("f", "data", None)], batch, ["b64", "pct"]),
+        Format("posthog lz64", "POST", "/e/", "ph.example.com", P.FORM_CT,
+               [("q", "ip", "1"), ("q", "_", "1796614513509"), ("q", "ver", "1.60.0"), ("f", "data", None),
+                ("f", "compression", "lz64")], [event], ["lz64", "pct"]),
+        Format("posthog node", "POST", "/batch/", "127.0.0.1", "application/json", [], batch, [], body=True),
+    ]
+
+
+def snowplow_formats():
+    """Snowplow (docs/formats/snowplow.md): a GET whose ue_px is the payload (base64url), and the POST
+    tp2 body with the self-describing event and the contexts as JSON strings and as base64url."""
+    ue = {"schema": "iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0",
+          "data": {"schema": "iglu:com.snowplowanalytics.snowplow/site_search/jsonschema/1-0-0",
+                   "data": {"terms": ["bluetooth", "speaker"], "filters": {}}}}
+    cx = {"schema": "iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-0",
+          "data": [{"schema": "iglu:com.snowplowanalytics.snowplow/mobile_context/jsonschema/1-0-2",
+                    "data": {"osVersion": "14", "deviceModel": "Pixel 8",
+                             "androidIdfa": "38400000-8cf0-11bd-b23e-10b96e40000d"}}]}
+
+    def b64url(obj):
+        return base64.urlsafe_b64encode(P.to_json(obj).encode("utf-8")).rstrip(b"=").decode("ascii")
+    pairs = {"e": "ue", "url": "http://shop.example.com/", "refr": "https://duckduckgo.com/?q=noise+cancelling",
+             "eid": "6bc9ea75-4f6e-4bc7-82fe-6c0498c0902a", "tv": "js-4.10.1", "aid": "shop", "uid": "user-4711",
+             "duid": "a925e9bc-b63f-419f-9c1b-737a34cbb4c5", "dtm": "1796614519131", "stm": "1796614519132"}
+    payload = "iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4"
+    query = [("q", k, urllib.parse.quote(v, safe="")) for k, v in pairs.items()]
+    return [
+        Format("snowplow GET", "GET", "/i", "sp.example.com", None,
+               query + [("q", "ue_px", None), ("q", "cx", b64url(cx))], ue, ["b64url"]),
+        Format("snowplow POST", "POST", "/com.snowplowanalytics.snowplow/tp2", "sp.example.com",
+               "application/json; charset=UTF-8", [],
+               {"schema": payload, "data": [dict(pairs, ue_pr=P.to_json(ue), co=P.to_json(cx))]}, [], body=True),
+        Format("snowplow POST base64", "POST", "/com.snowplowanalytics.snowplow/tp2", "127.0.0.1",
+               "application/json", [],
+               {"schema": payload, "data": [dict(pairs, ip="203.0.113.42", ue_px=b64url(ue), cx=b64url(cx))]},
+               [], body=True),
     ]
 
 
@@ -140,6 +194,43 @@ def formats():
 
 def gzip_bytes(data):
     return P.gz(data)
+
+
+LZ_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def lz64(data):
+    """LZString.compressToBase64 written with literals only, as tests/fuzz/fuzz_epan.c's lz64_of():
+    each UTF-16 unit (bytes that are not UTF-8 as Latin-1) an 8- or 16-bit literal, the code widths
+    growing as lz-string's decoder grows its dictionary (two entries a literal after the first)."""
+    try:
+        utf16 = data.decode("utf-8").encode("utf-16-le")
+        units = [utf16[i] | utf16[i + 1] << 8 for i in range(0, len(utf16), 2)]
+    except UnicodeDecodeError:
+        units = list(data)
+    bits = []
+
+    def put(value, n):
+        bits.extend((value >> i) & 1 for i in range(n))
+
+    def literal(unit, width):
+        put(0 if unit < 256 else 1, width)
+        put(unit, 8 if unit < 256 else 16)
+    if not units:
+        put(2, 2)
+    else:
+        width, enlarge_in = 3, 4
+        literal(units[0], 2)
+        for unit in units[1:]:
+            literal(unit, width)
+            for _ in range(2):
+                enlarge_in -= 1
+                if enlarge_in == 0:
+                    enlarge_in, width = 1 << width, width + 1
+        put(2, width)
+    bits += [0] * (-len(bits) % 6)
+    text = "".join(LZ_ALPHABET[int("".join(map(str, bits[i:i + 6])), 2)] for i in range(0, len(bits), 6))
+    return (text + "=" * (-len(text) % 4)).encode("ascii")
 
 
 def apply_layer(layer, data, key=None):
@@ -153,6 +244,8 @@ def apply_layer(layer, data, key=None):
         return base64.urlsafe_b64encode(data)
     if layer == "pct":
         return urllib.parse.quote(data, safe="").encode("ascii")
+    if layer == "lz64":
+        return lz64(data)
     if layer == "aeshex":
         return P.aes128_ecb_encrypt(key or mistat_key(), data).hex().encode("ascii")
     raise ValueError(layer)
@@ -291,7 +384,7 @@ def param_edits(fmt):
 
 
 LAYER_NAMES = {"gzip": "gzip", "pad2": "gzip padding", "b64": "base64", "b64url": "base64 (URL-safe)",
-               "pct": "percent-encoding", "aeshex": "AES hex"}
+               "pct": "percent-encoding", "aeshex": "AES hex", "lz64": "LZ-string"}
 
 
 def flip(data):

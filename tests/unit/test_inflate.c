@@ -453,6 +453,29 @@ static void test_whole_or_zlib(void)
     g_free(gz);
 }
 
+/* The first bytes only: as many as asked, the same as the whole stream's;
+ * nothing from what is not a stream. */
+static void test_prefix(void)
+{
+    const char *text = "{\"api_key\":\"phc_x\",\"batch\":[{\"event\":\"a\"},{\"event\":\"b\"}]}";
+    gsize n = 0;
+    guint8 *gz = test_gzip(text, strlen(text), &n);
+    guint8 out[16];
+    g_assert_cmpuint(xmt_inflate_prefix(gz, n, XMT_COMPRESSION_GZIP, out, sizeof out), ==, sizeof out);
+    g_assert_cmpmem(out, sizeof out, text, sizeof out);
+    guint8 all[256];
+    g_assert_cmpuint(xmt_inflate_prefix(gz, n, XMT_COMPRESSION_GZIP, all, sizeof all), ==, strlen(text));
+    g_assert_cmpmem(all, strlen(text), text, strlen(text));
+    /* Cut short: what the part holds. */
+    gsize part = xmt_inflate_prefix(gz, n / 2, XMT_COMPRESSION_GZIP, all, sizeof all);
+    g_assert_cmpuint(part, <, strlen(text));
+    g_assert_cmpmem(all, part, text, part);
+    g_assert_cmpuint(xmt_inflate_prefix((const guint8 *)text, strlen(text), XMT_COMPRESSION_GZIP, all, sizeof all), ==, 0);
+    g_assert_cmpuint(xmt_inflate_prefix(gz, n, XMT_COMPRESSION_NONE, all, sizeof all), ==, 0);
+    g_assert_cmpuint(xmt_inflate_prefix(gz, 0, XMT_COMPRESSION_GZIP, all, sizeof all), ==, 0);
+    g_free(gz);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -469,5 +492,6 @@ int main(int argc, char **argv)
     g_test_add_func("/inflate/exact-limit", test_exact_limit);
     g_test_add_func("/inflate/trailing-garbage", test_trailing_garbage);
     g_test_add_func("/inflate/whole-or-zlib", test_whole_or_zlib);
+    g_test_add_func("/inflate/prefix", test_prefix);
     return g_test_run();
 }
