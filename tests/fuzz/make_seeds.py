@@ -32,6 +32,7 @@ reruns are idempotent.  Needs tshark; python3 stdlib only.
 import argparse
 import base64
 import binascii
+import glob
 import gzip
 import hashlib
 import json
