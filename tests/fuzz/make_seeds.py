@@ -389,7 +389,7 @@ def add_vendor(corpus, testdata, vendor, docs):
     for capture, expect in vendor_expectations(testdata, vendor):
         if expect["transport"] != "http1":
             continue
-        for req in requests_of(capture):
+        for req in requests_of(shipped.Capture(testdata, os.path.relpath(capture, testdata))):
             method, uri = req["method"], req["uri"] or ""
             head = sel0(False, 0, 2) + sel1(content_type_index(req["ct"]))
             if req["body"] and len(req["body"]) <= MAX_JSON_SEED:
