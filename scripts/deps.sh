@@ -22,8 +22,20 @@ case "${1:-}" in
   *) echo "usage: $0 [--test|--screenshot]" >&2; exit 2 ;;
 esac
 
+# Tools that may come from elsewhere than Debian's package of that name (NodeSource's nodejs
+# bundles npm, and Debian's npm then cannot be installed beside it): present as a command, they
+# count as installed.
+command_of() {
+  case "$1" in
+    nodejs) echo node ;;
+    npm|chromium) echo "$1" ;;
+  esac
+}
+
 missing=()
 for p in "${packages[@]}"; do
+  cmd=$(command_of "$p")
+  [ -n "$cmd" ] && command -v "$cmd" >/dev/null && continue
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
