@@ -587,6 +587,28 @@ static void test_python_single_object(void)
     g_free(b64);
 }
 
+/* A payload sent as JSON with no escape at all sits in the input after
+ * "data_list=": the spans of its events and facts point at its bytes there. */
+static void test_raw_json_spans(void)
+{
+    static const char body[] = "gzip=0&data_list=[{\"type\":\"track\",\"event\":\"e\",\"distinct_id\":\"abc\"}]";
+    xmt_request req;
+    neutral_request(&req, body);
+    xmt_config cfg;
+    config_defaults(&cfg);
+    xmt_message *msg = decode(&req, &cfg);
+    g_assert_cmpuint(msg->layers->len, ==, 0);
+    g_assert_cmpuint(msg->event_count, ==, 1);
+    const xmt_event *ev = event_at(msg, 0);
+    char *id = span_text(msg, &req, xmt_event_fact(ev, XMT_FACT_DISTINCT_ID)->span);
+    g_assert_cmpstr(id, ==, "\"abc\"");
+    char *whole = span_text(msg, &req, ev->span);
+    g_assert_cmpstr(whole, ==, "{\"type\":\"track\",\"event\":\"e\",\"distinct_id\":\"abc\"}");
+    g_free(whole);
+    g_free(id);
+    xmt_message_free(msg);
+}
+
 static void test_name_from_type(void)
 {
     /* Records without "event" (profile_set, item_set, ...) are named by their
@@ -1152,6 +1174,7 @@ int main(int argc, char **argv)
     g_test_add_func("/sensors/java-gzip0", test_java_gzip0);
     g_test_add_func("/sensors/zlib-and-deflate", test_zlib_and_deflate);
     g_test_add_func("/sensors/python-single-object", test_python_single_object);
+    g_test_add_func("/sensors/raw-json-spans", test_raw_json_spans);
     g_test_add_func("/sensors/name-from-type", test_name_from_type);
     g_test_add_func("/sensors/transport-facts", test_transport_facts);
     g_test_add_func("/sensors/non-object-element", test_non_object_element);
