@@ -5,6 +5,7 @@
  * tries them; it matters only between formats that could both claim a
  * request: Sensors' form first (its data=/data_list= with a payload marker
  * is the most specific), OneTrack's key exchange last. */
+XMT_FORMAT(mixpanel)  /* before Sensors: its first-record test is decisive, Sensors' data= leans on host/path hints */
 XMT_FORMAT(sensors)
 XMT_FORMAT(miui_tracker)
 XMT_FORMAT(miui_analytics)

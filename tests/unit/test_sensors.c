@@ -1116,10 +1116,23 @@ static void test_config_init_defaults(void)
 
 /* ---- message API --------------------------------------------------------- */
 
+/* The row's place in the order recognition tries them. */
+static guint format_index(const char *name)
+{
+    for (guint i = 0; i < xmt_format_count(); i++)
+        if (strcmp(xmt_format_at(i)->name, name) == 0)
+            return i;
+    g_assert_not_reached();
+    return 0;
+}
+
 static void test_message_api(void)
 {
     g_assert_cmpstr(xmt_format_named("sensors")->name, ==, "sensors");
-    g_assert_cmpstr(xmt_format_at(0)->name, ==, "sensors");  /* tried first: its form is the most specific */
+    /* Tried before Xiaomi's other forms: its data=/data_list= with a payload marker is the most specific. */
+    static const char *const after_sensors[] = { "miui_tracker", "miui_analytics", "mistat", "onetrack" };
+    for (gsize i = 0; i < G_N_ELEMENTS(after_sensors); i++)
+        g_assert_cmpuint(format_index("sensors"), <, format_index(after_sensors[i]));
     g_assert_null(xmt_format_named("none"));
     g_assert_null(xmt_format_at(xmt_format_count()));
     g_assert_cmpstr(xmt_layer_kind_name(XMT_LAYER_PERCENT), ==, "percent-encoding");
