@@ -388,10 +388,28 @@ xmt_event *xmt_event_from_json(xmt_message *msg, const xmt_json_doc *doc, guint3
     return ev;
 }
 
+/* The parser counts offsets from the document's first byte; spans count
+ * from their layer's.  A document that starts inside its layer (JSON sent
+ * as a form value without escapes sits in the input after "name=") is
+ * moved onto the layer, so the spans made from its nodes point at them. */
+static void rebase_onto_layer(xmt_json_doc *doc, guint32 off)
+{
+    if (off == 0 || !doc->nodes)
+        return;
+    for (guint i = 0; i < doc->nodes->len; i++) {
+        xmt_json_node *n = &g_array_index(doc->nodes, xmt_json_node, i);
+        n->off += off;
+        n->key_off += off;
+    }
+    doc->buf -= off;
+    doc->len += off;
+}
+
 static void parse_json(xmt_message *msg, const xmt_request *req, xmt_span span, const char *what,
                        const xmt_json_limits *limits, xmt_json_doc *doc)
 {
     xmt_json_parse(doc, xmt_span_data(msg, req, span), span.len, limits);
+    rebase_onto_layer(doc, span.off);
     msg->json_values = doc->nodes ? doc->nodes->len : 0;
     msg->json_cut = !doc->complete && xmt_json_status_is_limit(doc->status);
     if (doc->complete || doc->status == XMT_JSON_LIMIT_ELEMENTS)

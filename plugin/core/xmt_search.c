@@ -43,7 +43,10 @@ static const char *const placeholders[] = {
     "hostname解析异常",
     "url_host取值异常",
     "获取url异常",
-    "$direct",                  /* PostHog and Mixpanel: no referrer (opened directly) */
+    /* mixpanel-browser's $initial_referrer (and $initial_referring_domain)
+     * of a visit without a referrer (src/mixpanel-persistence.js 213-214);
+     * posthog-js writes the same for $referrer. */
+    "$direct",
 };
 /* ... and these followed by the value that failed ("取值异常_referrer异常_" + referrer). */
 static const char *const placeholder_prefixes[] = { "取值异常_", "url_domain异常_" };

@@ -3,8 +3,11 @@
  * XMT_FORMAT(name): the module formats/xmt_<name>.c defines the row
  * xmt_format_<name> (xmt_format.h).  The order is the order recognition
  * tries them; it matters only between formats that could both claim a
- * request: Sensors' form first (its data=/data_list= with a payload marker
- * is the most specific), OneTrack's key exchange last. */
+ * request: Mixpanel first (its test of the first record is decisive, while
+ * Sensors' data= leans on host and path hints), then Sensors' form (a
+ * data=/data_list= with a payload marker), OneTrack's key exchange after
+ * Xiaomi's other formats. */
+XMT_FORMAT(mixpanel)
 XMT_FORMAT(sensors)
 XMT_FORMAT(miui_tracker)
 XMT_FORMAT(miui_analytics)

@@ -382,6 +382,17 @@ typedef struct {
     "25naXR1ZGUiOjIuMjk0NX19XX0\"}]}"
 #define SENSORS_PROFILE "{\"type\":\"profile_set\",\"distinct_id\":\"u\",\"original_id\":\"v\",\"properties\":{\"a\":[1,null]}}"
 
+#define MIXPANEL_EVENT \
+    "{\"event\":\"Search\",\"properties\":{\"$os\":\"Linux\",\"time\":1796614423.099," \
+    "\"distinct_id\":\"$device:3aefe970-290c-4cf6-99f8-28ab9735173f\",\"$device_id\":\"3aefe970-290c-4cf6-99f8-28ab9735173f\"," \
+    "\"$referrer\":\"https://www.google.com/search?q=wireless+earbuds&hl=en\",\"mp_keyword\":\"wireless earbuds\"," \
+    "\"$initial_referrer\":\"$direct\",\"ip\":\"203.0.113.42\",\"$latitude\":48.8584,\"$longitude\":2.2945," \
+    "\"search_term\":\"bluetooth speaker\",\"token\":\"xmtrack0mixpanel0token0000000001\"}}"
+#define MIXPANEL_UPDATE \
+    "{\"$set\":{\"$email\":\"jane.doe@example.com\",\"$phone\":\"+1-202-555-0143\"},\"$token\":\"t\"," \
+    "\"$distinct_id\":\"user-4711\",\"$device_id\":\"3aefe970\",\"$time\":1796614423003}"
+#define MIXPANEL_GROUP "{\"$token\":\"t\",\"$group_key\":\"company\",\"$group_id\":\"42\",\"$union\":{\"tags\":[\"a\"]}}"
+
 static const format FORMATS[] = {
     { "sensors android", "POST", "/sa", "sa.api.intl.miui.com", "application/x-www-form-urlencoded",
       "[" SENSORS_EVENT "," SENSORS_PROFILE "]",
@@ -455,6 +466,14 @@ static const format FORMATS[] = {
       SNOWPLOW_POST, "", { 0 }, 0 },
     { "snowplow POST base64", "POST", "/com.snowplowanalytics.snowplow/tp2", "127.0.0.1", "application/json",
       SNOWPLOW_POST_B64, "", { 0 }, 0 },
+    /* Mixpanel (docs/formats/mixpanel.md): the browser's batch to a proxy host (base64), its JSON to
+     * *.mixpanel.com (percent-encoded only), the Node SDK's GET. */
+    { "mixpanel browser batch", "POST", "/track/", "mp.example.com", "application/x-www-form-urlencoded",
+      "[" MIXPANEL_EVENT "," MIXPANEL_UPDATE "]", "q:verbose=1|q:ip=1|q:_=1796614434384|f:data=@", { L_B64, L_PCT }, 0 },
+    { "mixpanel browser json", "POST", "/engage/", "api-js.mixpanel.com", "application/x-www-form-urlencoded",
+      "[" MIXPANEL_UPDATE "," MIXPANEL_GROUP "]", "q:verbose=1|q:ip=1|q:_=1796614429293|f:data=@", { L_PCT }, 0 },
+    { "mixpanel node GET", "GET", "/track", "127.0.0.1:18106", NULL, MIXPANEL_EVENT,
+      "q:ip=0|q:verbose=0|q:data=@", { L_B64, L_PCT }, 0 },
 };
 #define N_FORMATS G_N_ELEMENTS(FORMATS)
 

@@ -312,7 +312,8 @@ def add_lzstring(corpus):
 # fuzz_epan.c's FORMATS, in order, and the innermost plaintext of each in testdata/payloads.py.
 EPAN_FORMATS = ["sensors android", "sensors gzip=0", "sensors JS GET", "sensors JS POST", "sensors batch_send",
                 "sensors python", "sensors encrypted", "miui analytics", "miui analytics gzip", "miui tracker",
-                "mistat v2", "mistat v3", "onetrack v4", "onetrack v4/o", "onetrack key_get"]
+                "mistat v2", "mistat v3", "onetrack v4", "onetrack v4/o", "onetrack key_get",
+                "mixpanel browser batch", "mixpanel browser json", "mixpanel node GET"]
 E_NONE, E_EMPTY, E_DUPLICATE, E_LAYER_RAW, E_B64_SMALL, E_GZIP, E_JSON_LEAF, E_CIPHER, E_TRANSPORT = 0, 1, 3, 10, 13, 14, 15, 17, 18
 
 
@@ -326,6 +327,8 @@ def epan_plaintexts(testdata):
         [p.android_json(p.MIUI_SPOCK_BATCH)], [p.android_json(e) for e in p.TRACKER_EVENTS],
         [p.MISTAT_PLAINTEXT, p.VECTOR4["plaintext"]], [p._prng_bytes("xmtrack-mistat-v3", 300)], [p.OT_BODY],
         [j(p.OT_RECORDS)], [p._prng_bytes("xmtrack-onetrack-rsa", 128)],
+        [j([MIXPANEL["browser"], MIXPANEL["people"]]), j([MIXPANEL["android"]])],
+        [j([MIXPANEL["people_once"], MIXPANEL["group"]])], [j(MIXPANEL["node"])],
     ]
 
 
@@ -439,6 +442,60 @@ def add_snowplow(corpus, testdata):
     add_vendor(corpus, testdata, "snowplow", lambda row: ues[:2] if row == "snowplow GET" else posts[:2])
 
 
+# ---- Mixpanel (docs/formats/mixpanel.md) ----------------------------------------------------
+
+# What each SDK writes (trimmed), for fuzz.format_mixpanel and fuzz_epan's Mixpanel rows.
+MIXPANEL = {
+    "browser": {"event": "$mp_web_page_view", "properties": {
+        "$os": "Linux", "$referrer": "https://www.google.com/search?q=wireless+earbuds&hl=en",
+        "$current_url": "http://shop.example.com/a.html", "mp_lib": "web", "time": 1796614423.003,
+        "distinct_id": "$device:3aefe970-290c-4cf6-99f8-28ab9735173f",
+        "$device_id": "3aefe970-290c-4cf6-99f8-28ab9735173f", "mp_keyword": "wireless earbuds",
+        "$initial_referrer": "$direct", "token": "xmtrack0mixpanel0token0000000001"}},
+    "node": {"event": "Purchase", "properties": {
+        "distinct_id": "user-4711", "ip": "203.0.113.42", "url": "https://shop.example.com/product/42?color=black",
+        "advertising_id": "38400000-8cf0-11bd-b23e-10b96e40000d", "$model": "Pixel 8", "$os_version": "14",
+        "token": "t", "mp_lib": "node"}},
+    "android": {"event": "App Open", "properties": {"time": 1796614423003, "distinct_id": "d1", "$model": "Pixel 8",
+                                                     "$latitude": 48.8584, "$longitude": 2.2945, "token": "t"},
+                "$mp_metadata": {"$mp_event_id": "e1"}},
+    "people": {"$set": {"$email": "jane.doe@example.com", "$phone": "+1-202-555-0143"}, "$token": "t",
+               "$distinct_id": "user-4711", "$device_id": "3aefe970", "$ip": "203.0.113.42"},
+    "people_once": {"$set_once": {"$initial_referrer": "https://www.bing.com/search?q=running+shoes"}, "$token": "t",
+                    "$distinct_id": "user-4711", "$time": 1796614423003},
+    "group": {"$token": "t", "$group_key": "company", "$group_id": "42", "$union": {"tags": ["a"]}},
+}
+
+
+def add_mixpanel(corpus, testdata):
+    """fuzz.format_mixpanel: every shape the SDKs send, and the real SDKs' HTTP/1.1 requests."""
+    def j(obj, **kw):
+        return json.dumps(obj, separators=(",", ":"), ensure_ascii=False, **kw).encode("utf-8")
+
+    def pct(b):
+        return urllib.parse.quote(b, safe="").encode("ascii")
+
+    body, query = sel0(False, 7, 2) + sel1(1), sel0(True, 7, 2) + sel1(0)
+    m = MIXPANEL
+    batch = [m["browser"], m["node"], m["android"], m["people"], m["people_once"], m["group"]]
+    corpus.add("format_mixpanel", body + b"data=" + pct(base64.b64encode(j(m["browser"]))))          # B
+    corpus.add("format_mixpanel", body + b"data=" + pct(j(batch)))                                   # A, C
+    corpus.add("format_mixpanel", body + b"data=" + urllib.parse.quote_plus(json.dumps(m["people"])).encode())  # '+'
+    corpus.add("format_mixpanel", body + b"data=" + base64.b64encode(j(batch)))                      # G: not escaped
+    corpus.add("format_mixpanel", body + b"data=" + pct(base64.b64encode(j([m["android"]] * 3))) + b"&verbose=1")  # H
+    corpus.add("format_mixpanel", query + b"ip=0&verbose=0&data=" + pct(base64.b64encode(j(m["node"]))))  # F
+    corpus.add("format_mixpanel", query + b"ip=1&_=1796614423005&img=1&data=" + pct(base64.b64encode(j(m["group"]))))
+    long_name = {"event": "x" * 600, "properties": {"token": "t"}}
+    corpus.add("format_mixpanel", query + b"ip=1&data=" + pct(base64.b64encode(j(long_name))))
+    corpus.add("format_mixpanel", query + b"ip=1&data=" + pct(j({"properties": {"time": "1e999"}, "event": "y"})))
+    for capture in sorted(glob.glob(os.path.join(testdata, "vendors", "mixpanel_*_http1.pcapng"))):
+        for req in requests_of(shipped.Capture(testdata, os.path.relpath(capture, testdata))):
+            if req["body"]:
+                corpus.add("format_mixpanel", body + req["body"])
+            if req["method"] == "GET" and "?" in (req["uri"] or ""):
+                corpus.add("format_mixpanel", query + req["uri"].split("?", 1)[1].encode("utf-8"))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=os.path.join(HERE, "corpus"), help="corpus root (default: tests/fuzz/corpus)")
@@ -462,6 +519,7 @@ def main():
     add_epan(corpus, args.testdata)
     add_posthog(corpus, args.testdata)
     add_snowplow(corpus, args.testdata)
+    add_mixpanel(corpus, args.testdata)
     print("seeds written to %s: %s" % (args.out, ", ".join("%s %d" % kv for kv in sorted(corpus.count.items()))))
 
 

@@ -135,6 +135,7 @@ def formats():
                P._prng_bytes("xmtrack-onetrack-rsa", 128), ["b64", "pct"]),
         *posthog_formats(),
         *snowplow_formats(),
+        *mixpanel_formats(),
     ]
 
 
@@ -187,6 +188,34 @@ def snowplow_formats():
                "application/json", [],
                {"schema": payload, "data": [dict(pairs, ip="203.0.113.42", ue_px=b64url(ue), cx=b64url(cx))]},
                [], body=True),
+    ]
+
+
+# Mixpanel (docs/formats/mixpanel.md): what mixpanel-browser and the Node SDK write, trimmed.
+MIXPANEL_EVENT = {"event": "Search", "properties": {
+    "time": 1796614423.099, "distinct_id": "$device:3aefe970-290c-4cf6-99f8-28ab9735173f",
+    "$device_id": "3aefe970-290c-4cf6-99f8-28ab9735173f", "$referrer": "https://www.google.com/search?q=earbuds",
+    "mp_keyword": "earbuds", "$initial_referrer": "$direct", "ip": "203.0.113.42",
+    "product": "x>>>",  # its base64 holds '+', which Node's batches send unescaped
+    "token": "t"}}
+MIXPANEL_UPDATES = [{"$set_once": {"$initial_referrer": "https://www.bing.com/search?q=shoes"}, "$token": "t",
+                     "$distinct_id": "user-4711", "$time": 1796614423003},
+                    {"$token": "t", "$group_key": "company", "$group_id": "42", "$set": {"$email": "jane.doe@example.com"}}]
+
+
+def mixpanel_formats():
+    browser_query = [("q", "verbose", "1"), ("q", "ip", "1"), ("q", "_", "1796614434384")]
+    node_query = [("q", "ip", "0"), ("q", "verbose", "0")]
+    return [
+        Format("mixpanel browser base64", "POST", "/track/", "mp.example.com", P.FORM_CT,
+               browser_query + [("f", "data", None)], [MIXPANEL_EVENT], ["b64", "pct"]),
+        Format("mixpanel browser json", "POST", "/engage/", "api-js.mixpanel.com", P.FORM_CT,
+               browser_query + [("f", "data", None)], MIXPANEL_UPDATES, ["pct"]),
+        Format("mixpanel node GET", "GET", "/track", "127.0.0.1:18106", None,
+               node_query + [("q", "data", None)], MIXPANEL_EVENT, ["b64", "pct"]),
+        # track_batch: the base64 is not percent-encoded, its '+' sent as is.
+        Format("mixpanel node batch", "POST", "/track", "127.0.0.1:18106", P.FORM_CT,
+               node_query + [("f", "data", None)], [MIXPANEL_EVENT, MIXPANEL_EVENT], ["b64"]),
     ]
 
 

@@ -47,13 +47,14 @@ static void test_placeholders(void)
     static const char *const sdk[] = { "未取到值", "未取到值_直接打开", "未取到值_非http的url", "取值异常",
                                        "取值异常_referrer异常_[object Object]", "url的domain解析失败",
                                        "url解析失败", "hostname解析异常", "url_host取值异常", "获取url异常",
-                                       "url_domain异常_http://x" };
+                                       "url_domain异常_http://x", "$direct" };
     for (gsize i = 0; i < G_N_ELEMENTS(sdk); i++)
         g_assert_true(xmt_search_is_placeholder(sdk[i]));
     g_assert_false(xmt_search_is_placeholder("未取到"));          /* a search for these words */
     g_assert_false(xmt_search_is_placeholder("xiaomi 未取到值"));
     g_assert_false(xmt_search_is_placeholder("https://www.google.com/"));
     g_assert_false(xmt_search_is_placeholder(""));
+    g_assert_false(xmt_search_is_placeholder("$direct_mail"));  /* a value, not the placeholder */
 }
 
 static void test_percent_encoded(void)

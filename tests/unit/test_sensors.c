@@ -587,6 +587,28 @@ static void test_python_single_object(void)
     g_free(b64);
 }
 
+/* A payload sent as JSON with no escape at all sits in the input after
+ * "data_list=": the spans of its events and facts point at its bytes there. */
+static void test_raw_json_spans(void)
+{
+    static const char body[] = "gzip=0&data_list=[{\"type\":\"track\",\"event\":\"e\",\"distinct_id\":\"abc\"}]";
+    xmt_request req;
+    neutral_request(&req, body);
+    xmt_config cfg;
+    config_defaults(&cfg);
+    xmt_message *msg = decode(&req, &cfg);
+    g_assert_cmpuint(msg->layers->len, ==, 0);
+    g_assert_cmpuint(msg->event_count, ==, 1);
+    const xmt_event *ev = event_at(msg, 0);
+    char *id = span_text(msg, &req, xmt_event_fact(ev, XMT_FACT_DISTINCT_ID)->span);
+    g_assert_cmpstr(id, ==, "\"abc\"");
+    char *whole = span_text(msg, &req, ev->span);
+    g_assert_cmpstr(whole, ==, "{\"type\":\"track\",\"event\":\"e\",\"distinct_id\":\"abc\"}");
+    g_free(whole);
+    g_free(id);
+    xmt_message_free(msg);
+}
+
 static void test_name_from_type(void)
 {
     /* Records without "event" (profile_set, item_set, ...) are named by their
@@ -1094,10 +1116,23 @@ static void test_config_init_defaults(void)
 
 /* ---- message API --------------------------------------------------------- */
 
+/* The row's place in the order recognition tries them. */
+static guint format_index(const char *name)
+{
+    for (guint i = 0; i < xmt_format_count(); i++)
+        if (strcmp(xmt_format_at(i)->name, name) == 0)
+            return i;
+    g_assert_not_reached();
+    return 0;
+}
+
 static void test_message_api(void)
 {
     g_assert_cmpstr(xmt_format_named("sensors")->name, ==, "sensors");
-    g_assert_cmpstr(xmt_format_at(0)->name, ==, "sensors");  /* tried first: its form is the most specific */
+    /* Tried before Xiaomi's other forms: its data=/data_list= with a payload marker is the most specific. */
+    static const char *const after_sensors[] = { "miui_tracker", "miui_analytics", "mistat", "onetrack" };
+    for (gsize i = 0; i < G_N_ELEMENTS(after_sensors); i++)
+        g_assert_cmpuint(format_index("sensors"), <, format_index(after_sensors[i]));
     g_assert_null(xmt_format_named("none"));
     g_assert_null(xmt_format_at(xmt_format_count()));
     g_assert_cmpstr(xmt_layer_kind_name(XMT_LAYER_PERCENT), ==, "percent-encoding");
@@ -1152,6 +1187,7 @@ int main(int argc, char **argv)
     g_test_add_func("/sensors/java-gzip0", test_java_gzip0);
     g_test_add_func("/sensors/zlib-and-deflate", test_zlib_and_deflate);
     g_test_add_func("/sensors/python-single-object", test_python_single_object);
+    g_test_add_func("/sensors/raw-json-spans", test_raw_json_spans);
     g_test_add_func("/sensors/name-from-type", test_name_from_type);
     g_test_add_func("/sensors/transport-facts", test_transport_facts);
     g_test_add_func("/sensors/non-object-element", test_non_object_element);
