@@ -15,11 +15,11 @@ xmt_prefs xmt_pref = { TRUE, FALSE, XMT_DEFAULT_MAX_INFLATED / (1024 * 1024), XM
 static int fact_hf[XMT_FACT_COUNT];
 
 #define STR(hf, name, abbrev, blurb) \
-    { &hf, { name, "xmtrack." abbrev, FT_STRING, BASE_NONE, NULL, 0x0, blurb, HFILL } }
+    { &(hf), { name, "xmtrack." abbrev, FT_STRING, BASE_NONE, NULL, 0x0, blurb, HFILL } }
 #define UINT(hf, name, abbrev, blurb) \
-    { &hf, { name, "xmtrack." abbrev, FT_UINT32, BASE_DEC, NULL, 0x0, blurb, HFILL } }
+    { &(hf), { name, "xmtrack." abbrev, FT_UINT32, BASE_DEC, NULL, 0x0, blurb, HFILL } }
 #define BOOL(hf, name, abbrev, blurb) \
-    { &hf, { name, "xmtrack." abbrev, FT_BOOLEAN, BASE_NONE, NULL, 0x0, blurb, HFILL } }
+    { &(hf), { name, "xmtrack." abbrev, FT_BOOLEAN, BASE_NONE, NULL, 0x0, blurb, HFILL } }
 
 /* What each fact type is as a field (core/xmt_facts.h). */
 #define XMT_FT_STRING FT_STRING, BASE_NONE

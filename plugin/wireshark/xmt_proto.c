@@ -16,8 +16,15 @@
 #include "wireshark/xmt_report.h"
 #include "wireshark/xmt_transports.h"
 
-/* One switch per format of the table, "decode_<name>", all on. */
-static xmt_pref_bool format_enabled[64];
+/* One switch per format of the table, "decode_<name>", all on.  Their
+ * names and texts must live as long as the preferences: Wireshark keeps the
+ * pointers and frees none of them, so they are static rather than heap
+ * strings nobody could free (valgrind's "definitely lost"). */
+#define FORMAT_PREF_SLOTS 64  /* as many as a mask of formats holds */
+static xmt_pref_bool format_enabled[FORMAT_PREF_SLOTS];
+static char format_pref_name[FORMAT_PREF_SLOTS][48];
+static char format_pref_title[FORMAT_PREF_SLOTS][80];
+static char format_pref_blurb[FORMAT_PREF_SLOTS][320];
 
 static void apply_prefs(void)
 {
@@ -30,15 +37,17 @@ static void apply_prefs(void)
 
 static void register_format_prefs(module_t *m)
 {
-    G_STATIC_ASSERT(G_N_ELEMENTS(format_enabled) == 64);  /* as many as a mask of formats holds */
-    for (guint i = 0; i < xmt_format_count(); i++) {
+    G_STATIC_ASSERT(FORMAT_PREF_SLOTS == 8 * sizeof(xmt_pref.formats));
+    for (guint i = 0; i < xmt_format_count() && i < FORMAT_PREF_SLOTS; i++) {
         const xmt_format *f = xmt_format_at(i);
         format_enabled[i] = TRUE;
-        /* Names and texts live as long as the preferences do: the program's life. */
-        prefs_register_bool_preference(m, g_strdup_printf("decode_%s", f->name), g_strdup_printf("Decode %s", f->title),
-            g_strdup_printf("Recognise and decode %s uploads (xmtrack.sdk == \"%s\"). When off, they are left "
-                            "to the built-in dissectors.", f->title, f->name),
-            &format_enabled[i]);
+        g_snprintf(format_pref_name[i], sizeof format_pref_name[i], "decode_%s", f->name);
+        g_snprintf(format_pref_title[i], sizeof format_pref_title[i], "Decode %s", f->title);
+        g_snprintf(format_pref_blurb[i], sizeof format_pref_blurb[i],
+                   "Recognise and decode %s uploads (xmtrack.sdk == \"%s\"). When off, they are left "
+                   "to the built-in dissectors.", f->title, f->name);
+        prefs_register_bool_preference(m, format_pref_name[i], format_pref_title[i], format_pref_blurb[i],
+                                       &format_enabled[i]);
     }
 }
 

@@ -138,6 +138,25 @@ def packets(path):
         pos += blen
 
 
+def records(path):
+    """How many frames tshark numbers in a capture: its packets and, in a pcapng, its custom blocks
+    (PCAPdroid writes its app table as such; Wireshark shows each as a frame of its own)."""
+    count = sum(1 for _ in packets(path))
+    data = open(path, "rb").read()
+    if data[:4] != b"\x0a\x0d\x0d\x0a":
+        return count
+    pos, e = 0, "<"
+    while pos + 12 <= len(data):
+        if data[pos:pos + 4] == b"\x0a\x0d\x0d\x0a":
+            e = "<" if data[pos + 8:pos + 12] == b"\x4d\x3c\x2b\x1a" else ">"
+        btype, blen = struct.unpack_from(e + "II", data, pos)
+        if blen < 12 or pos + blen > len(data):
+            break
+        count += btype in (0x00000BAD, 0x40000BAD)
+        pos += blen
+    return count
+
+
 def ip_offset(link, pkt):
     """(ethertype-like version, offset of the IP header) of a packet, for the link types captures
     come in: Ethernet (dumpcap, tcpdump on lo), raw IP (PCAPdroid and other VPN-based capture
@@ -239,7 +258,7 @@ class Staged:
         self.original, self.how = original, how
         self.openings = tcp_openings(bare)
         self.ports = {p for sport, dport, _ in self.openings for p in (sport, dport)}
-        self.frames = sum(1 for _ in packets(bare))
+        self.frames = records(bare)
         self.size = os.path.getsize(bare)
 
 
