@@ -35,7 +35,6 @@ typedef struct {
     gboolean leaves;    /* every leaf is reported (members, personal data, watch list) */
     xmt_event *ev;
     GString *path;      /* "payloads[1]"; only when leaves is TRUE */
-    guint members;
 } walk;
 
 /* The facts a config asks for, plus those the walk derives them from. */
@@ -145,6 +144,22 @@ static gboolean is_page_fact(xmt_fact_id fact)
     return fact == XMT_FACT_URL || fact == XMT_FACT_SEARCH_TERM;
 }
 
+/* A string fact from a leaf's text (in the message). */
+static void add_text_fact(xmt_message *msg, xmt_event *ev, const xmt_fact_rule *rule, const char *text, xmt_span span)
+{
+    if (rule->kind == XMT_RULE_QUERY)
+        text = query_text(msg, text);
+    if (text[0] == '\0')
+        return;
+    /* $referrer and $latest_referrer are often the same page, an SDK's own id
+     * is often sent under two keys: one fact. */
+    if (is_page_fact(rule->fact) && xmt_search_is_placeholder(text))
+        return;
+    if ((is_page_fact(rule->fact) || rule->fact == XMT_FACT_ANONYMOUS_ID) && xmt_event_has_string(ev, rule->fact, text))
+        return;
+    xmt_event_add_fact(ev, rule->fact, text, 0, span);
+}
+
 static void apply_rule(walk *w, const xmt_fact_rule *rule, const xmt_json_node *n, const char *text, xmt_span span)
 {
     if (rule->kind == XMT_RULE_NUMBER) {
@@ -155,37 +170,27 @@ static void apply_rule(walk *w, const xmt_fact_rule *rule, const xmt_json_node *
     }
     if (n->type == XMT_JSON_NULL)
         return;
-    if (!text)
-        text = leaf_text(w, n);
-    if (rule->kind == XMT_RULE_QUERY)
-        text = query_text(w->msg, text);
-    if (text[0] == '\0')
-        return;
-    /* $referrer and $latest_referrer are often the same page, an SDK's own id
-     * is often sent under two keys: one fact. */
-    if (is_page_fact(rule->fact) && xmt_search_is_placeholder(text))
-        return;
-    if ((is_page_fact(rule->fact) || rule->fact == XMT_FACT_ANONYMOUS_ID) && xmt_event_has_string(w->ev, rule->fact, text))
-        return;
-    xmt_event_add_fact(w->ev, rule->fact, text, 0, span);
+    add_text_fact(w->msg, w->ev, rule, text ? text : leaf_text(w, n), span);
 }
 
-static void report_leaf(walk *w, const char *text, xmt_span span)
+/* One leaf of an event, whatever it came from: personal data, the watch
+ * list, and its member.  `path` is copied into the message unless `kept`
+ * says it lives there already. */
+static void report_leaf(xmt_message *msg, xmt_event *ev, const xmt_config *cfg, const char *path, gboolean kept,
+                        const char *text, xmt_span span, gboolean scan_pii)
 {
-    if (!w->path)
-        return;  /* never: the path is kept whenever leaves are reported */
-    if (w->cfg->want_pii)
-        xmt_pii_scan_leaf(w->msg, w->ev, w->path->str, text, span);
-    if (!xmt_watchlist_is_empty(w->cfg->watch))
-        xmt_watch_scan_leaf(w->cfg->watch, w->msg, w->ev, w->path->str, text, span);
-    if (!w->cfg->want_members || w->members > w->cfg->max_members)
+    if (cfg->want_pii && scan_pii)
+        xmt_pii_scan_leaf(msg, ev, path, text, span);
+    if (!xmt_watchlist_is_empty(cfg->watch))
+        xmt_watch_scan_leaf(cfg->watch, msg, ev, path, text, span);
+    if (!cfg->want_members || ev->members_seen > cfg->max_members)
         return;
-    if (w->members < w->cfg->max_members)
-        xmt_event_add_member(w->ev, xmt_message_strdup(w->msg, w->path->str), text, span);
+    if (ev->members_seen < cfg->max_members)
+        xmt_event_add_member(ev, kept ? path : xmt_message_strdup(msg, path), text, span);
     else  /* the first leaf past the limit: said once, where it is */
-        xmt_message_add_error(w->msg, "limit", span, "event has more than %u members; the rest are not listed",
-                              w->cfg->max_members);
-    w->members++;
+        xmt_message_add_error(msg, "limit", span, "event has more than %u members; the rest are not listed",
+                              cfg->max_members);
+    ev->members_seen++;
 }
 
 static void visit_leaf(walk *w, const xmt_json_node *n, const rule_cursor *at)
@@ -195,8 +200,8 @@ static void visit_leaf(walk *w, const xmt_json_node *n, const rule_cursor *at)
     const char *text = w->leaves ? leaf_text(w, n) : NULL;
     if (rule)
         apply_rule(w, rule, n, text, span);
-    if (w->leaves)
-        report_leaf(w, text, span);
+    if (w->leaves && w->path)  /* the path is kept whenever leaves are reported */
+        report_leaf(w->msg, w->ev, w->cfg, w->path->str, FALSE, text, span, TRUE);
 }
 
 static gboolean is_ascii(const gchar *s, gsize len)
@@ -278,22 +283,31 @@ static void add_search_terms_from_urls(xmt_message *msg, xmt_event *ev)
     }
 }
 
-xmt_event *xmt_event_from_json(xmt_message *msg, const xmt_json_doc *doc, guint32 object, int layer,
-                               const xmt_fact_rule *rules, const xmt_config *cfg)
+void xmt_event_add_json(xmt_message *msg, xmt_event *ev, const xmt_json_doc *doc, guint32 node, const char *name,
+                        int layer, const xmt_fact_rule *rules, const xmt_config *cfg)
 {
-    const xmt_json_node *n = xmt_json_node_at(doc, object);
-    xmt_event *ev = xmt_message_add_event(msg, xmt_span_make(layer, n->off, n->len));
     walk w = { .msg = msg, .doc = doc, .layer = layer, .cfg = cfg, .ev = ev };
     w.need = needed_facts(cfg);
     choose_rules(&w, rules);
     w.leaves = cfg->want_members || cfg->want_pii || !xmt_watchlist_is_empty(cfg->watch);
-    if (w.leaves)
+    gsize name_len = name ? strlen(name) : 0;
+    if (w.leaves) {
         w.path = g_string_sized_new(64);
-    rule_cursor start = all_rules(&w);
-    visit(&w, object, &start);
+        g_string_append_len(w.path, name, (gssize)name_len);
+    }
+    rule_cursor start = all_rules(&w), member;
+    if (name_len) {
+        step_into_member(&w, &start, name, name_len, &member);
+        start = member;
+    }
+    visit(&w, node, &start);
     if (w.path)
         g_string_free(w.path, TRUE);
-    if (w.need & XMT_FACT_BIT(XMT_FACT_SEARCH_TERM))
+}
+
+void xmt_event_finish(xmt_message *msg, xmt_event *ev, const xmt_config *cfg)
+{
+    if (needed_facts(cfg) & XMT_FACT_BIT(XMT_FACT_SEARCH_TERM))
         add_search_terms_from_urls(msg, ev);
     if (cfg->want_pii)
         xmt_pii_scan_event(msg, ev);
@@ -309,6 +323,55 @@ xmt_event *xmt_event_from_json(xmt_message *msg, const xmt_json_doc *doc, guint3
         name = xmt_event_fact(ev, XMT_FACT_EVENT);
     }
     ev->name = name ? name->str : NULL;
+}
+
+xmt_event *xmt_event_from_json(xmt_message *msg, const xmt_json_doc *doc, guint32 object, int layer,
+                               const xmt_fact_rule *rules, const xmt_config *cfg)
+{
+    const xmt_json_node *n = xmt_json_node_at(doc, object);
+    xmt_event *ev = xmt_message_add_event(msg, xmt_span_make(layer, n->off, n->len));
+    xmt_event_add_json(msg, ev, doc, object, "", layer, rules, cfg);
+    xmt_event_finish(msg, ev, cfg);
+    return ev;
+}
+
+/* ---- events that are parameter lists ------------------------------------ */
+
+/* The first rule of the table whose path is the whole name, among the facts needed. */
+static const xmt_fact_rule *rule_named(const xmt_fact_rule *rules, guint64 need, const char *name)
+{
+    for (const xmt_fact_rule *r = rules; r && r->path; r++)
+        if ((need & XMT_FACT_BIT(r->fact)) && r->path[0] == name[0] && strcmp(r->path, name) == 0)
+            return r;
+    return NULL;
+}
+
+static void apply_pair_rule(xmt_message *msg, xmt_event *ev, const xmt_fact_rule *rule, const xmt_pair *p)
+{
+    if (rule->kind != XMT_RULE_NUMBER) {
+        add_text_fact(msg, ev, rule, p->value, p->span);
+        return;
+    }
+    gint64 v;
+    if (g_ascii_string_to_signed(p->value, 10, G_MININT64, G_MAXINT64, &v, NULL))
+        xmt_event_add_fact(ev, rule->fact, NULL, v, p->span);
+}
+
+xmt_event *xmt_event_from_pairs(xmt_message *msg, xmt_span span, const xmt_pair *pairs, gsize n,
+                                const xmt_fact_rule *rules, const xmt_config *cfg)
+{
+    xmt_event *ev = xmt_message_add_event(msg, span);
+    guint64 need = needed_facts(cfg);
+    gboolean leaves = cfg->want_members || cfg->want_pii || !xmt_watchlist_is_empty(cfg->watch);
+    for (gsize i = 0; i < n; i++) {
+        const xmt_pair *p = &pairs[i];
+        const xmt_fact_rule *rule = rule_named(rules, need, p->name);
+        if (rule)
+            apply_pair_rule(msg, ev, rule, p);
+        if (leaves)
+            report_leaf(msg, ev, cfg, p->name, TRUE, p->value, p->span, !p->not_pii);
+    }
+    xmt_event_finish(msg, ev, cfg);
     return ev;
 }
 

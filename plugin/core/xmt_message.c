@@ -23,6 +23,7 @@ const char *xmt_layer_kind_name(xmt_layer_kind kind)
     case XMT_LAYER_ZLIB:      return "zlib";
     case XMT_LAYER_DEFLATE:   return "deflate";
     case XMT_LAYER_DECRYPTED: return "decryption";
+    case XMT_LAYER_JOINED:    return "joined";
     }
     return "?";
 }

@@ -40,6 +40,7 @@ typedef enum {
     XMT_LAYER_ZLIB,      /* zlib stream inflated */
     XMT_LAYER_DEFLATE,   /* raw deflate inflated */
     XMT_LAYER_DECRYPTED, /* plaintext recovered from a cipher */
+    XMT_LAYER_JOINED,    /* parts of the request put together to be read as one (a URI query, then the body) */
 } xmt_layer_kind;
 
 const char *xmt_layer_kind_name(xmt_layer_kind kind);
@@ -74,6 +75,7 @@ typedef struct {
     gboolean opaque;     /* an enciphered record shown as sent, not a decoded event */
     GArray *facts;       /* of xmt_fact */
     GArray *members;     /* of xmt_member */
+    guint members_seen;  /* leaves offered as members, those past cfg->max_members too (xmt_events.c) */
     GArray *pii;         /* of xmt_pii_finding (xmt_pii.h), NULL when none or not scanned */
     guint32 pii_seen;    /* bit per xmt_pii_kind already reported */
     GArray *watch;       /* of xmt_watch_hit (xmt_watch.h), NULL when none */
