@@ -36,7 +36,6 @@ typedef struct {
     gboolean leaves;    /* every leaf is reported (members, personal data, watch list) */
     xmt_event *ev;
     GString *path;      /* "payloads[1]"; only when leaves is TRUE */
-    guint members;
 } walk;
 
 /* The facts a config asks for, plus those the walk derives them from. */
@@ -146,26 +145,27 @@ static gboolean is_page_fact(xmt_fact_id fact)
     return fact == XMT_FACT_URL || fact == XMT_FACT_SEARCH_TERM;
 }
 
-/* A rule that reads text (all kinds but XMT_RULE_NUMBER) applied to a leaf's text. */
-static void apply_text_rule(walk *w, const xmt_fact_rule *rule, const char *text, xmt_span span)
+/* A fact read from a leaf's text (in the message) by a rule of any kind but
+ * XMT_RULE_NUMBER. */
+static void add_text_fact(xmt_message *msg, xmt_event *ev, const xmt_fact_rule *rule, const char *text, xmt_span span)
 {
     if (rule->kind == XMT_RULE_ISO8601) {
         gint64 ms;
         if (xmt_time_from_iso8601(text, &ms))
-            xmt_event_add_fact(w->ev, rule->fact, NULL, ms, span);
+            xmt_event_add_fact(ev, rule->fact, NULL, ms, span);
         return;
     }
     if (rule->kind == XMT_RULE_QUERY)
-        text = query_text(w->msg, text);
+        text = query_text(msg, text);
     if (text[0] == '\0')
         return;
     /* $referrer and $latest_referrer are often the same page, an SDK's own id
      * is often sent under two keys: one fact. */
     if (is_page_fact(rule->fact) && xmt_search_is_placeholder(text))
         return;
-    if ((is_page_fact(rule->fact) || rule->fact == XMT_FACT_ANONYMOUS_ID) && xmt_event_has_string(w->ev, rule->fact, text))
+    if ((is_page_fact(rule->fact) || rule->fact == XMT_FACT_ANONYMOUS_ID) && xmt_event_has_string(ev, rule->fact, text))
         return;
-    xmt_event_add_fact(w->ev, rule->fact, text, 0, span);
+    xmt_event_add_fact(ev, rule->fact, text, 0, span);
 }
 
 static void apply_rule(walk *w, const xmt_fact_rule *rule, const xmt_json_node *n, const char *text, xmt_span span)
@@ -178,25 +178,27 @@ static void apply_rule(walk *w, const xmt_fact_rule *rule, const xmt_json_node *
     }
     if (n->type == XMT_JSON_NULL)
         return;
-    apply_text_rule(w, rule, text ? text : leaf_text(w, n), span);
+    add_text_fact(w->msg, w->ev, rule, text ? text : leaf_text(w, n), span);
 }
 
-static void report_leaf(walk *w, const char *text, xmt_span span)
+/* One leaf of an event, whatever it came from: personal data, the watch
+ * list, and its member.  `path` is copied into the message unless `kept`
+ * says it lives there already. */
+static void report_leaf(xmt_message *msg, xmt_event *ev, const xmt_config *cfg, const char *path, gboolean kept,
+                        const char *text, xmt_span span, gboolean scan_pii)
 {
-    if (!w->path)
-        return;  /* never: the path is kept whenever leaves are reported */
-    if (w->cfg->want_pii)
-        xmt_pii_scan_leaf(w->msg, w->ev, w->path->str, text, span);
-    if (!xmt_watchlist_is_empty(w->cfg->watch))
-        xmt_watch_scan_leaf(w->cfg->watch, w->msg, w->ev, w->path->str, text, span);
-    if (!w->cfg->want_members || w->members > w->cfg->max_members)
+    if (cfg->want_pii && scan_pii)
+        xmt_pii_scan_leaf(msg, ev, path, text, span);
+    if (!xmt_watchlist_is_empty(cfg->watch))
+        xmt_watch_scan_leaf(cfg->watch, msg, ev, path, text, span);
+    if (!cfg->want_members || ev->members_seen > cfg->max_members)
         return;
-    if (w->members < w->cfg->max_members)
-        xmt_event_add_member(w->ev, xmt_message_strdup(w->msg, w->path->str), text, span);
+    if (ev->members_seen < cfg->max_members)
+        xmt_event_add_member(ev, kept ? path : xmt_message_strdup(msg, path), text, span);
     else  /* the first leaf past the limit: said once, where it is */
-        xmt_message_add_error(w->msg, "limit", span, "event has more than %u members; the rest are not listed",
-                              w->cfg->max_members);
-    w->members++;
+        xmt_message_add_error(msg, "limit", span, "event has more than %u members; the rest are not listed",
+                              cfg->max_members);
+    ev->members_seen++;
 }
 
 static void visit_leaf(walk *w, const xmt_json_node *n, const rule_cursor *at)
@@ -206,8 +208,8 @@ static void visit_leaf(walk *w, const xmt_json_node *n, const rule_cursor *at)
     const char *text = w->leaves ? leaf_text(w, n) : NULL;
     if (rule)
         apply_rule(w, rule, n, text, span);
-    if (w->leaves)
-        report_leaf(w, text, span);
+    if (w->leaves && w->path)  /* the path is kept whenever leaves are reported */
+        report_leaf(w->msg, w->ev, w->cfg, w->path->str, FALSE, text, span, TRUE);
 }
 
 static gboolean is_ascii(const gchar *s, gsize len)
@@ -289,90 +291,55 @@ static void add_search_terms_from_urls(xmt_message *msg, xmt_event *ev)
     }
 }
 
-/* A walk that adds to ev: its members (paths after prefix) go on from those
- * ev has, under the same limit. */
-static void walk_begin(walk *w, xmt_message *msg, xmt_event *ev, const xmt_json_doc *doc, int layer,
-                       const xmt_fact_rule *rules, const xmt_config *cfg, const char *prefix)
+/* Whether every leaf is reported: members, personal data, the watch list. */
+static gboolean wants_leaves(const xmt_config *cfg)
 {
-    *w = (walk){ .msg = msg, .doc = doc, .layer = layer, .cfg = cfg, .ev = ev };
-    w->need = needed_facts(cfg);
-    choose_rules(w, rules);
-    w->leaves = cfg->want_members || cfg->want_pii || !xmt_watchlist_is_empty(cfg->watch);
-    if (w->leaves) {
-        w->path = g_string_sized_new(64);
-        g_string_append(w->path, prefix ? prefix : "");
+    return cfg->want_members || cfg->want_pii || !xmt_watchlist_is_empty(cfg->watch);
+}
+
+/* Walks the JSON under node into ev: member paths start with `prefix`, and
+ * the rules are matched from node, or from its parent when node is member
+ * `name` of it (name NULL: from node itself). */
+static void walk_json(xmt_message *msg, xmt_event *ev, const xmt_json_doc *doc, guint32 node, const char *prefix,
+                      const char *name, int layer, const xmt_fact_rule *rules, const xmt_config *cfg)
+{
+    walk w = { .msg = msg, .doc = doc, .layer = layer, .cfg = cfg, .ev = ev };
+    w.need = needed_facts(cfg);
+    choose_rules(&w, rules);
+    w.leaves = wants_leaves(cfg);
+    if (w.leaves) {
+        w.path = g_string_sized_new(64);
+        g_string_append(w.path, prefix ? prefix : "");
     }
-    w->members = ev->members ? ev->members->len : 0;
-}
-
-/* What needs every leaf: searches read off the URLs found, personal data of the whole event. */
-static void walk_end(walk *w)
-{
-    if (w->path)
-        g_string_free(w->path, TRUE);
-    if (w->need & XMT_FACT_BIT(XMT_FACT_SEARCH_TERM))
-        add_search_terms_from_urls(w->msg, w->ev);
-    if (w->cfg->want_pii)
-        xmt_pii_scan_event(w->msg, w->ev);
-}
-
-void xmt_event_add_json(xmt_message *msg, xmt_event *ev, const xmt_json_doc *doc, guint32 object, int layer,
-                        const xmt_fact_rule *rules, const xmt_config *cfg, const char *prefix)
-{
-    walk w;
-    walk_begin(&w, msg, ev, doc, layer, rules, cfg, prefix);
-    rule_cursor start = all_rules(&w);
-    visit(&w, object, &start);
-    walk_end(&w);
-}
-
-/* The rule whose whole path is this key, among those the walk applies. */
-static const xmt_fact_rule *rule_for_key(const walk *w, const char *key, gsize len)
-{
-    for (guint i = 0; i < w->n_active; i++)
-        if (strncmp(w->active[i]->path, key, len) == 0 && w->active[i]->path[len] == '\0')
-            return w->active[i];
-    return NULL;
-}
-
-void xmt_event_add_form(xmt_message *msg, xmt_event *ev, const xmt_form *form, int layer,
-                        const xmt_fact_rule *rules, const xmt_config *cfg)
-{
-    walk w;
-    walk_begin(&w, msg, ev, NULL, layer, rules, cfg, NULL);
-    for (guint i = 0; i < form->count; i++) {
-        const xmt_form_param *p = &form->params[i];
-        const char *key = (const char *)form->base + p->key_off;
-        xmt_span span = xmt_span_make(layer, p->val_off, p->val_len);
-        const xmt_fact_rule *rule = rule_for_key(&w, key, p->key_len);
-        if (!rule && !w.leaves)
-            continue;
-        char *decoded = xmt_form_value_dup(form, p);
-        const char *text = xmt_message_strdup(msg, decoded);
-        g_free(decoded);
-        gint64 v;
-        if (rule && rule->kind == XMT_RULE_NUMBER) {
-            if (xmt_form_value_int64(form, p, &v))
-                xmt_event_add_fact(ev, rule->fact, NULL, v, span);
-        } else if (rule) {
-            apply_text_rule(&w, rule, text, span);
-        }
-        if (w.leaves) {
-            char *name = g_utf8_make_valid(key, (gssize)p->key_len);
-            g_string_assign(w.path, name);
-            g_free(name);
-            report_leaf(&w, text, span);
-        }
+    rule_cursor start = all_rules(&w), member;
+    gsize name_len = name ? strlen(name) : 0;
+    if (name_len) {
+        step_into_member(&w, &start, name, name_len, &member);
+        start = member;
     }
-    walk_end(&w);
+    visit(&w, node, &start);
+    if (w.path)
+        g_string_free(w.path, TRUE);
 }
 
-xmt_event *xmt_event_from_json(xmt_message *msg, const xmt_json_doc *doc, guint32 object, int layer,
-                               const xmt_fact_rule *rules, const xmt_config *cfg)
+void xmt_event_add_json(xmt_message *msg, xmt_event *ev, const xmt_json_doc *doc, guint32 node, const char *name,
+                        int layer, const xmt_fact_rule *rules, const xmt_config *cfg)
 {
-    const xmt_json_node *n = xmt_json_node_at(doc, object);
-    xmt_event *ev = xmt_message_add_event(msg, xmt_span_make(layer, n->off, n->len));
-    xmt_event_add_json(msg, ev, doc, object, layer, rules, cfg, NULL);
+    walk_json(msg, ev, doc, node, name, name, layer, rules, cfg);
+}
+
+void xmt_event_add_json_under(xmt_message *msg, xmt_event *ev, const xmt_json_doc *doc, guint32 object,
+                              const char *prefix, int layer, const xmt_fact_rule *rules, const xmt_config *cfg)
+{
+    walk_json(msg, ev, doc, object, prefix, NULL, layer, rules, cfg);
+}
+
+void xmt_event_finish(xmt_message *msg, xmt_event *ev, const xmt_config *cfg)
+{
+    if (needed_facts(cfg) & XMT_FACT_BIT(XMT_FACT_SEARCH_TERM))
+        add_search_terms_from_urls(msg, ev);
+    if (cfg->want_pii)
+        xmt_pii_scan_event(msg, ev);
     const xmt_fact *name = xmt_event_fact(ev, XMT_FACT_EVENT);
     if (!name) {
         /* The contract: records without an event name are named by their type.
@@ -385,7 +352,83 @@ xmt_event *xmt_event_from_json(xmt_message *msg, const xmt_json_doc *doc, guint3
         name = xmt_event_fact(ev, XMT_FACT_EVENT);
     }
     ev->name = name ? name->str : NULL;
+}
+
+xmt_event *xmt_event_from_json(xmt_message *msg, const xmt_json_doc *doc, guint32 object, int layer,
+                               const xmt_fact_rule *rules, const xmt_config *cfg)
+{
+    const xmt_json_node *n = xmt_json_node_at(doc, object);
+    xmt_event *ev = xmt_message_add_event(msg, xmt_span_make(layer, n->off, n->len));
+    xmt_event_add_json(msg, ev, doc, object, "", layer, rules, cfg);
+    xmt_event_finish(msg, ev, cfg);
     return ev;
+}
+
+/* ---- events that are parameter lists ------------------------------------ */
+
+/* The first rule of the table whose path is the whole name, among the facts needed. */
+static const xmt_fact_rule *rule_named(const xmt_fact_rule *rules, guint64 need, const char *name)
+{
+    for (const xmt_fact_rule *r = rules; r && r->path; r++)
+        if ((need & XMT_FACT_BIT(r->fact)) && r->path[0] == name[0] && strcmp(r->path, name) == 0)
+            return r;
+    return NULL;
+}
+
+static void apply_pair_rule(xmt_message *msg, xmt_event *ev, const xmt_fact_rule *rule, const xmt_pair *p)
+{
+    if (rule->kind != XMT_RULE_NUMBER) {
+        add_text_fact(msg, ev, rule, p->value, p->span);
+        return;
+    }
+    gint64 v;
+    if (g_ascii_string_to_signed(p->value, 10, G_MININT64, G_MAXINT64, &v, NULL))
+        xmt_event_add_fact(ev, rule->fact, NULL, v, p->span);
+}
+
+/* One pair: its fact by the rule (if any), then as a leaf. */
+static void add_pair(xmt_message *msg, xmt_event *ev, const xmt_fact_rule *rule, gboolean leaves, const xmt_pair *p,
+                     const xmt_config *cfg)
+{
+    if (rule)
+        apply_pair_rule(msg, ev, rule, p);
+    if (leaves)
+        report_leaf(msg, ev, cfg, p->name, TRUE, p->value, p->span, !p->not_pii);
+}
+
+xmt_event *xmt_event_from_pairs(xmt_message *msg, xmt_span span, const xmt_pair *pairs, gsize n,
+                                const xmt_fact_rule *rules, const xmt_config *cfg)
+{
+    xmt_event *ev = xmt_message_add_event(msg, span);
+    guint64 need = needed_facts(cfg);
+    gboolean leaves = wants_leaves(cfg);
+    for (gsize i = 0; i < n; i++)
+        add_pair(msg, ev, rule_named(rules, need, pairs[i].name), leaves, &pairs[i], cfg);
+    xmt_event_finish(msg, ev, cfg);
+    return ev;
+}
+
+void xmt_event_add_form(xmt_message *msg, xmt_event *ev, const xmt_form *form, int layer,
+                        const xmt_fact_rule *rules, const xmt_config *cfg)
+{
+    guint64 need = needed_facts(cfg);
+    gboolean leaves = wants_leaves(cfg);
+    for (guint i = 0; i < form->count; i++) {
+        const xmt_form_param *p = &form->params[i];
+        char *key = g_strndup((const char *)form->base + p->key_off, p->key_len);
+        const xmt_fact_rule *rule = rule_named(rules, need, key);
+        if (rule || leaves) {
+            /* Names that are no UTF-8 become members' paths, which are text. */
+            char *name = g_utf8_make_valid(key, -1);
+            char *value = xmt_form_value_dup(form, p);
+            xmt_pair pair = { xmt_message_strdup(msg, name), xmt_message_strdup(msg, value),
+                              xmt_span_make(layer, p->val_off, p->val_len), FALSE };
+            add_pair(msg, ev, rule, leaves, &pair, cfg);
+            g_free(value);
+            g_free(name);
+        }
+        g_free(key);
+    }
 }
 
 /* The parser counts offsets from the document's first byte; spans count

@@ -34,20 +34,49 @@ typedef struct {
 xmt_event *xmt_event_from_json(xmt_message *msg, const xmt_json_doc *doc, guint32 object, int layer,
                                const xmt_fact_rule *rules, const xmt_config *cfg);
 
-/* Decodes one more JSON object into ev, an event of msg: facts by the rules,
- * its leaves as members whose paths start with prefix ("cx" gives
- * "cx.data[0].id"; NULL: none) after those ev has, personal data; URL facts
- * also yield search terms.  For what an event carries inside itself in
- * another layer (Snowplow's encoded contexts). */
-void xmt_event_add_json(xmt_message *msg, xmt_event *ev, const xmt_json_doc *doc, guint32 object, int layer,
-                        const xmt_fact_rule *rules, const xmt_config *cfg, const char *prefix);
+/* The leaves under `node`, added to an event made before: its facts by the
+ * rules, its members, personal data and watch-list hits.  `name` is the
+ * member of the event's root that node is ("" for the root itself): paths
+ * and rules start from the root either way.  Several calls may fill one
+ * event (a batch's envelope, then the event's own object); then
+ * xmt_event_finish().  xmt_event_from_json() is the one-call case. */
+void xmt_event_add_json(xmt_message *msg, xmt_event *ev, const xmt_json_doc *doc, guint32 node, const char *name,
+                        int layer, const xmt_fact_rule *rules, const xmt_config *cfg);
 
-/* The pairs of a form (a URI query, a form body) in layer `layer` as leaves
- * of ev: each a member "key=value" (the value percent-decoded, '+' kept),
- * rules matched on the whole key; personal data and search terms as above.
- * For events sent as query parameters (a Snowplow GET). */
+/* As xmt_event_add_json(), for a document an event carries inside itself
+ * in another layer (Snowplow's encoded contexts): the rules are matched
+ * from `object`, the members' paths start with prefix ("cx" gives
+ * "cx.data[0].id"; NULL: none). */
+void xmt_event_add_json_under(xmt_message *msg, xmt_event *ev, const xmt_json_doc *doc, guint32 object,
+                              const char *prefix, int layer, const xmt_fact_rule *rules, const xmt_config *cfg);
+
+/* The pairs of a form (a URI query, a form body) in layer `layer` added to
+ * ev as xmt_event_from_pairs() adds its pairs: each a member "key=value"
+ * (the value percent-decoded, '+' kept), rules matched on the whole key.
+ * For events sent as query parameters (a Snowplow GET); then
+ * xmt_event_finish(). */
 void xmt_event_add_form(xmt_message *msg, xmt_event *ev, const xmt_form *form, int layer,
                         const xmt_fact_rule *rules, const xmt_config *cfg);
+
+/* What follows from a whole event: search terms from its URL facts,
+ * personal data that needs every leaf, and its name. */
+void xmt_event_finish(xmt_message *msg, xmt_event *ev, const xmt_config *cfg);
+
+/* One parameter of a flat event (a form or query pair), as text. */
+typedef struct {
+    const char *name;    /* as the message keeps it: it becomes the member's path */
+    const char *value;   /* as the message keeps it */
+    xmt_span span;       /* the value's bytes */
+    gboolean not_pii;    /* the format knows it holds none of xmt_pii.h's kinds, whatever its name suggests */
+} xmt_pair;
+
+/* A new event of msg from name=value pairs: a rule whose path is a pair's
+ * whole name feeds its fact (XMT_RULE_NUMBER reads decimal text), every
+ * pair is a member "name=value" and is looked at for personal data and the
+ * watch list, and the event is finished (xmt_event_finish()).  For formats
+ * whose events are parameter lists rather than JSON. */
+xmt_event *xmt_event_from_pairs(xmt_message *msg, xmt_span span, const xmt_pair *pairs, gsize n,
+                                const xmt_fact_rule *rules, const xmt_config *cfg);
 
 /* Parses the JSON at span into doc, reporting a failure as a "JSON" error. */
 void xmt_parse_json_span(xmt_message *msg, const xmt_request *req, xmt_span span, const char *what,

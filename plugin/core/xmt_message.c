@@ -25,6 +25,7 @@ const char *xmt_layer_kind_name(xmt_layer_kind kind)
     case XMT_LAYER_DECRYPTED: return "decryption";
     case XMT_LAYER_LZSTRING:  return "LZ-string";
     case XMT_LAYER_JSON_STRING: return "JSON string";
+    case XMT_LAYER_JOINED:    return "joined";
     }
     return "?";
 }

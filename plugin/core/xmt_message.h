@@ -42,6 +42,7 @@ typedef enum {
     XMT_LAYER_DECRYPTED, /* plaintext recovered from a cipher */
     XMT_LAYER_LZSTRING,  /* LZ-string (compressToBase64) decompressed */
     XMT_LAYER_JSON_STRING, /* a JSON string value unescaped (JSON sent inside JSON) */
+    XMT_LAYER_JOINED,    /* parts of the request put together to be read as one (a URI query, then the body) */
 } xmt_layer_kind;
 
 const char *xmt_layer_kind_name(xmt_layer_kind kind);
@@ -76,6 +77,7 @@ typedef struct {
     gboolean opaque;     /* an enciphered record shown as sent, not a decoded event */
     GArray *facts;       /* of xmt_fact */
     GArray *members;     /* of xmt_member */
+    guint members_seen;  /* leaves offered as members, those past cfg->max_members too (xmt_events.c) */
     GArray *pii;         /* of xmt_pii_finding (xmt_pii.h), NULL when none or not scanned */
     guint32 pii_seen;    /* bit per xmt_pii_kind already reported */
     GArray *watch;       /* of xmt_watch_hit (xmt_watch.h), NULL when none */

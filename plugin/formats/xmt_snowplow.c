@@ -201,7 +201,7 @@ static void first_of(xmt_message *msg, xmt_event *ev, const pairs *src, const ch
     xmt_event_add_fact(ev, fact, text, 0, span);
 }
 
-static void finish_event(xmt_message *msg, xmt_event *ev, const pairs *src, const inner *in)
+static void finish_event(xmt_message *msg, xmt_event *ev, const pairs *src, const inner *in, const xmt_config *cfg)
 {
     xmt_span span = xmt_span_make(XMT_LAYER_INPUT, 0, 0);
     const char *code = pair_text(msg, src, "e", &span);
@@ -215,12 +215,13 @@ static void finish_event(xmt_message *msg, xmt_event *ev, const pairs *src, cons
     }
     first_of(msg, ev, src, "ttm", "dtm", XMT_FACT_TIME);
     first_of(msg, ev, src, "uid", "duid", XMT_FACT_DISTINCT_ID);
+    xmt_event_finish(msg, ev, cfg);  /* search terms of its URLs, personal data of the whole event */
 }
 
 /* ---- the encoded documents inside an event ------------------------------- */
 
 /* A site_search's terms (an array of words), joined with spaces. */
-static void add_site_search(xmt_message *msg, xmt_event *ev, const xmt_json_doc *doc, int layer, const xmt_config *cfg)
+static void add_site_search(xmt_message *msg, xmt_event *ev, const xmt_json_doc *doc, int layer)
 {
     guint32 data = xmt_json_member(doc, 0, "data");
     guint32 inner_data = data != XMT_JSON_NONE ? xmt_json_member(doc, data, "data") : XMT_JSON_NONE;
@@ -241,8 +242,6 @@ static void add_site_search(xmt_message *msg, xmt_event *ev, const xmt_json_doc 
     if (joined->len && !xmt_event_has_string(ev, XMT_FACT_SEARCH_TERM, joined->str)) {
         xmt_event_add_fact(ev, XMT_FACT_SEARCH_TERM, xmt_message_strdup(msg, joined->str), 0,
                            xmt_span_make(layer, t->off, t->len));
-        if (cfg->want_pii)
-            xmt_pii_scan_event(msg, ev);
     }
     g_string_free(joined, TRUE);
 }
@@ -282,11 +281,11 @@ static void walk_inner(xmt_message *msg, const xmt_request *req, xmt_event *ev, 
     parse_inner(msg, req, json, key, cfg, &doc);
     const xmt_json_node *root = xmt_json_node_at(&doc, 0);
     if (root && root->type == XMT_JSON_OBJECT) {
-        xmt_event_add_json(msg, ev, &doc, 0, json.layer, is_ue ? ue_rules : cx_rules, cfg, key);
+        xmt_event_add_json_under(msg, ev, &doc, 0, key, json.layer, is_ue ? ue_rules : cx_rules, cfg);
         if (is_ue) {
             note_inner_schema(msg, &doc, json.layer, in);
             if (in->schema && g_str_has_prefix(in->schema, SITE_SEARCH))
-                add_site_search(msg, ev, &doc, json.layer, cfg);
+                add_site_search(msg, ev, &doc, json.layer);
         }
     } else if (root && (root->flags & XMT_JSON_COMPLETE)) {
         xmt_message_add_error(msg, "JSON", xmt_span_make(json.layer, root->off, root->len),
@@ -340,7 +339,7 @@ static void decode_member_inner(xmt_message *msg, const xmt_request *req, xmt_ev
     if (!n)
         return;
     if (n->type == XMT_JSON_OBJECT) {
-        xmt_event_add_json(msg, ev, src->doc, i, src->layer, key[0] == 'u' ? ue_rules : cx_rules, cfg, key);
+        xmt_event_add_json_under(msg, ev, src->doc, i, key, src->layer, key[0] == 'u' ? ue_rules : cx_rules, cfg);
         return;
     }
     if (n->type != XMT_JSON_STRING)
@@ -370,13 +369,13 @@ static void decode_post_event(xmt_message *msg, const xmt_json_doc *doc, guint32
     const xmt_json_node *n = xmt_json_node_at(doc, object);
     xmt_event *ev = xmt_message_add_event(msg, xmt_span_make(layer, n->off, n->len));
     pairs src = { doc, object, layer, NULL };
-    xmt_event_add_json(msg, ev, doc, object, layer, event_rules, cfg, NULL);
+    xmt_event_add_json(msg, ev, doc, object, "", layer, event_rules, cfg);
     inner in = { NULL, { 0, 0, 0 } };
     for (gsize i = 0; i < G_N_ELEMENTS(encoded_keys); i++)
         if (xmt_json_member(doc, object, encoded_keys[i]) != XMT_JSON_NONE &&
             inner_allowed(msg, &ctx->inner_docs, ev->span))
             decode_member_inner(msg, ctx->req, ev, &src, encoded_keys[i], cfg, &in);
-    finish_event(msg, ev, &src, &in);
+    finish_event(msg, ev, &src, &in, cfg);
 }
 
 /* {"schema": "iglu:...payload_data/...", "data": [events]}. */
@@ -419,7 +418,7 @@ static void decode_query(const xmt_request *req, const xmt_form *form, const xmt
     guint decoded = 0;
     inner in = { NULL, { 0, 0, 0 } };
     decode_query_inner(msg, req, ev, form, cfg, &decoded, &in);
-    finish_event(msg, ev, &src, &in);
+    finish_event(msg, ev, &src, &in, cfg);
 }
 
 /* A GET beacon names e= (the event type). */

@@ -99,3 +99,36 @@ gboolean xmt_form_value_int64(const xmt_form *form, const xmt_form_param *p, gin
     g_free(text);
     return ok;
 }
+
+gboolean xmt_form_next(const guint8 *in, gsize len, gsize *pos, xmt_form_param *p)
+{
+    gsize i = *pos;
+    while (i < len && in[i] == '&')
+        i++;  /* empty pieces */
+    if (i >= len) {
+        *pos = len;
+        return FALSE;
+    }
+    const guint8 *amp = memchr(in + i, '&', len - i);
+    gsize end = amp ? (gsize)(amp - in) : len;
+    const guint8 *eq = memchr(in + i, '=', end - i);
+    gsize key_end = eq ? (gsize)(eq - in) : end;
+    p->key_off = (guint32)i;
+    p->key_len = (guint32)(key_end - i);
+    p->val_off = (guint32)(eq ? key_end + 1 : end);
+    p->val_len = (guint32)(end - p->val_off);
+    *pos = end;
+    return TRUE;
+}
+
+gboolean xmt_form_has_key(const guint8 *in, gsize len, const char *key)
+{
+    gsize n = strlen(key);
+    if (n == 0)
+        return FALSE;
+    const guint8 *end = in + len;
+    for (const guint8 *p = in; (gsize)(end - p) > n && (p = memchr(p, key[0], (gsize)(end - p - n))) != NULL; p++)
+        if ((p == in || p[-1] == '&') && memcmp(p, key, n) == 0 && p[n] == '=')
+            return TRUE;
+    return FALSE;
+}

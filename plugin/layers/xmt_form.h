@@ -36,4 +36,15 @@ char *xmt_form_value_dup(const xmt_form *form, const xmt_form_param *p);
 /* Parses a decimal integer value (after percent-decoding); FALSE if it is not one. */
 gboolean xmt_form_value_int64(const xmt_form *form, const xmt_form_param *p, gint64 *out);
 
+/* The next parameter of form text from *pos on, and *pos past it; FALSE at
+ * the end.  Unlike xmt_form_parse(), for decoding what was recognised:
+ * every parameter, however many (not the first XMT_FORM_MAX_PARAMS), and
+ * a key is whatever precedes its '=' (any bytes but '&' and '='; it may be
+ * empty, which the caller reports).  Empty pieces ("a=1&&b=2") are skipped. */
+gboolean xmt_form_next(const guint8 *in, gsize len, gsize *pos, xmt_form_param *p);
+
+/* The text names this key: "key=" at its start or right after an '&'.
+ * A few byte searches, nothing split: for recognition. */
+gboolean xmt_form_has_key(const guint8 *in, gsize len, const char *key);
+
 #endif

@@ -163,10 +163,11 @@ static char *joined_pii(const xmt_event *ev)
     return g_string_free(s, FALSE);
 }
 
-/* The event's JSON on one line (a payload may be pretty-printed), valid UTF-8. */
+/* The event's JSON on one line (a payload may be pretty-printed), valid
+ * UTF-8; empty for events that are no JSON (a GA4 hit's parameter list). */
 static char *event_json(const xmt_decoded *d, const xmt_event *ev)
 {
-    if (ev->span.len == 0)
+    if (ev->span.len == 0 || !d->msg->has_json)
         return g_strdup("");
     tvbuff_t *tvb = xmt_span_tvb(d, ev->span);
     const guint8 *bytes = tvb_get_ptr(tvb, (gint)ev->span.off, (gint)ev->span.len);

@@ -121,12 +121,20 @@ static gboolean from_client(const http2_stream *s, packet_info *pinfo)
     return s->client_port == pinfo->srcport && addresses_equal(&s->client, &pinfo->src);
 }
 
+/* A request that says it sends no body: Chromium's sendBeacon and fetch
+ * keepalive with nothing to send put "content-length: 0" on their POSTs. */
+static gboolean declares_no_body(const xmt_wire_request *w)
+{
+    const char *length = xmt_wire_request_header(w, "content-length");
+    return length && strcmp(length, "0") == 0;
+}
+
 /* Only requests whose body the media_type takeover will hand us are worth
  * keeping: the rest of a browser's traffic costs no memory. */
 static gboolean request_may_carry_body(const xmt_wire_request *w)
 {
     const char *ct = xmt_wire_request_header(w, "content-type");
-    return ct && xmt_media_type_taken(ct);
+    return ct && xmt_media_type_taken(ct) && !declares_no_body(w);
 }
 
 static gboolean may_carry_body(const xmt_header_block *b)
@@ -199,7 +207,7 @@ static gboolean unfinished_request(const xmt_wire_request *w)
     if (!w->uri)
         return TRUE;
     gboolean upload = w->method && strcmp(w->method, "GET") != 0 && strcmp(w->method, "HEAD") != 0;
-    return upload && !xmt_wire_request_header(w, "content-type");
+    return upload && !xmt_wire_request_header(w, "content-type") && !declares_no_body(w);
 }
 
 static void forget_unfinished(guint tcp_stream)
@@ -388,12 +396,23 @@ static void dissect_bodies(packet_info *pinfo, proto_tree *tree, http2_packet *p
 
 /* ---- requests with their payload in :path ------------------------------ */
 
+/* GETs, and requests whose body will never reach us: none declared
+ * (GA4's POST beacons with the event in the query), or one the media_type
+ * takeover does not take.  HTTP/1's beacons are every request whose frame
+ * handed over no body; HTTP/2 exports no END_STREAM flag of a HEADERS frame,
+ * so a body-less request is known by what its headers say.  Nothing is
+ * kept: xmt_dissect_query() asks the formats' query markers first. */
+static gboolean query_is_payload(const xmt_wire_request *w)
+{
+    return (w->method && strcmp(w->method, "GET") == 0) || !request_may_carry_body(w);
+}
+
 static void dissect_queries(packet_info *pinfo, proto_tree *tree, http2_packet *p)
 {
     guint n = p->blocks ? wmem_array_get_count(p->blocks) : 0;
     for (guint i = 0; i < n; i++) {
         xmt_header_block *b = wmem_array_index(p->blocks, i);
-        if (is_request(b) && b->w.method && strcmp(b->w.method, "GET") == 0)
+        if (is_request(b) && query_is_payload(&b->w))
             xmt_dissect_query(b->tvb, pinfo, tree, &b->w, "HTTP/2 :path query");
     }
 }

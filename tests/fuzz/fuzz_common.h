@@ -56,7 +56,9 @@ G_GNUC_UNUSED static gboolean fuzz_ignored(const char *tag)
 /* ---- request variants ---------------------------------------------------- */
 
 /* Request URIs: Sensors hints (/sa, /sa.gif, /debug, project=), the paths of
- * the other Xiaomi SDKs (docs/formats/README.md, "Hosts"), and one with no hint. */
+ * the other Xiaomi SDKs (docs/formats/README.md, "Hosts"), and one whose query
+ * is a GA4 hit's and a Measurement Protocol request's at once (GA4 bodies are
+ * read with their query; a hint to no other format). */
 static const char *const fuzz_uris[8] = {
     NULL,
     "/sa?project=x",
@@ -65,7 +67,7 @@ static const char *const fuzz_uris[8] = {
     "/track/v1",
     "/mistats/v2",
     "/track/v4",
-    "/collect?x=1",
+    "/g/collect?v=2&tid=G-1&cid=1.2&measurement_id=G-1&api_secret=s",
 };
 
 static const char *const fuzz_hosts[8] = {

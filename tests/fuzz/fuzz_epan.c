@@ -474,6 +474,22 @@ static const format FORMATS[] = {
       "[" MIXPANEL_UPDATE "," MIXPANEL_GROUP "]", "q:verbose=1|q:ip=1|q:_=1796614429293|f:data=@", { L_PCT }, 0 },
     { "mixpanel node GET", "GET", "/track", "127.0.0.1:18106", NULL, MIXPANEL_EVENT,
       "q:ip=0|q:verbose=0|q:data=@", { L_B64, L_PCT }, 0 },
+    /* GA4 (testdata/vendors/ga4_hits.json): one event in the query of a POST with no body, the page
+     * address its payload; shared parameters in the query and one event per body line; the
+     * Measurement Protocol's JSON. */
+    { "ga4 gtag query", "POST", "/g/collect", "region1.google-analytics.com", NULL,
+      "https://d8a-tech.github.io/analytics-playground/index.html",
+      "q:v=2|q:tid=G-5T0Z13HKP4|q:_p=1746817938582|q:cid=ag9|q:uap=Linux|q:uapv=6.14.4|q:sid=1746817858|q:dl=@|"
+      "q:dr=https%3A%2F%2Fwww.google.com%2Fsearch%3Fq%3Dwireless%2Bearbuds|q:dt=Food%20Shop|q:en=page_view|"
+      "q:sessionStamp=127.0.0.1|q:ep.content_group=product", { L_PCT }, 0 },
+    { "ga4 gtag lines", "POST", "/g/collect", "ga.example.com", "text/plain;charset=UTF-8",
+      "en=page_view&_et=3674\nen=click&_et=799&dt=Test%20Page",
+      "q:v=2|q:tid=G-2VEWJC5YPE|q:cid=1369988567.1756151735|q:_p=1758117262938|q:en=page_view", { 0 }, 0 },
+    { "ga4 measurement protocol", "POST", "/mp/collect", "www.google-analytics.com", "application/json",
+      "{\"client_id\":\"123456.7654321\",\"events\":[{\"name\":\"campaign_details\",\"params\":{\"campaign_id\":"
+      "\"google_1234\",\"campaign\":\"Summer_fun\",\"source\":\"google\",\"medium\":\"cpc\",\"term\":"
+      "\"summer+travel\",\"content\":\"logolink\",\"session_id\":\"123\",\"engagement_time_msec\":\"100\"}}]}",
+      "q:measurement_id=G-XXXXXXXXXX|q:api_secret=xmtrack_api_secret", { 0 }, 0 },
 };
 #define N_FORMATS G_N_ELEMENTS(FORMATS)
 

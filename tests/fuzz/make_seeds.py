@@ -52,7 +52,7 @@ import captures as shipped  # noqa: E402
 
 # Must match the tables of fuzz_common.h.
 URIS = [None, "/sa?project=x", "/sa.gif?project=default&r=cn", "/debug?project=global_browser_mini&r=IN",
-        "/track/v1", "/mistats/v2", "/track/v4", "/collect?x=1"]
+        "/track/v1", "/mistats/v2", "/track/v4", "/g/collect?v=2&tid=G-1&cid=1.2&measurement_id=G-1&api_secret=s"]
 HOSTS = [None, "sa.api.intl.miui.com", "collector.example.net", "tracking.miui.com",
          "tracking.intl.miui.com:443", "data.mistat.xiaomi.com", "www.example.com", "sdkconfig.ad.xiaomi.com"]
 CONTENT_TYPES = [None, "application/x-www-form-urlencoded", "application/json", "text/plain",
@@ -309,11 +309,14 @@ def add_lzstring(corpus):
 
 # ---- the epan harness ------------------------------------------------------------------------
 
-# fuzz_epan.c's FORMATS, in order, and the innermost plaintext of each in testdata/payloads.py.
-EPAN_FORMATS = ["sensors android", "sensors gzip=0", "sensors JS GET", "sensors JS POST", "sensors batch_send",
+# fuzz_epan.c's FORMATS with plaintexts here (epan_plaintexts(), in this order; PostHog's and Snowplow's
+# come from their captures: add_vendor()), and the innermost plaintext of each.
+EPAN_FORMATS = ["sensors android", "sensors gzip=0 (Java)", "sensors JS GET beacon", "sensors JS POST",
+                "sensors JS batch_send",
                 "sensors python", "sensors encrypted", "miui analytics", "miui analytics gzip", "miui tracker",
                 "mistat v2", "mistat v3", "onetrack v4", "onetrack v4/o", "onetrack key_get",
-                "mixpanel browser batch", "mixpanel browser json", "mixpanel node GET"]
+                "mixpanel browser batch", "mixpanel browser json", "mixpanel node GET",
+                "ga4 gtag query", "ga4 gtag lines", "ga4 measurement protocol"]
 E_NONE, E_EMPTY, E_DUPLICATE, E_LAYER_RAW, E_B64_SMALL, E_GZIP, E_JSON_LEAF, E_CIPHER, E_TRANSPORT = 0, 1, 3, 10, 13, 14, 15, 17, 18
 
 
@@ -329,7 +332,40 @@ def epan_plaintexts(testdata):
         [j(p.OT_RECORDS)], [p._prng_bytes("xmtrack-onetrack-rsa", 128)],
         [j([MIXPANEL["browser"], MIXPANEL["people"]]), j([MIXPANEL["android"]])],
         [j([MIXPANEL["people_once"], MIXPANEL["group"]])], [j(MIXPANEL["node"])],
-    ]
+    ] + ga4_plaintexts(testdata)
+
+
+def ga4_hits(testdata):
+    """The real GA4 hits the vendor captures replay (testdata/vendors/ga4_hits.json, each with its source)."""
+    with open(os.path.join(testdata, "vendors", "ga4_hits.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def ga4_plaintexts(testdata):
+    """fuzz_epan.c's GA4 rows: a page address (dl=, the payload of a one-event query), body lines, and
+    Measurement Protocol JSON."""
+    hits = ga4_hits(testdata)
+    pages = [urllib.parse.parse_qs(h["path"].split("?", 1)[1]).get("dl", [""])[0] for h in hits["gcollect"]]
+    return [[u for u in pages if u], [h["body"] for h in hits["gcollect"] if h["body"]],
+            [json.dumps(h["body"], separators=(",", ":")) for h in hits["mp"]]]
+
+
+def add_ga4(corpus, testdata):
+    """The GA4 hits as the decode and format harnesses see them: a one-event query; body lines and
+    Measurement Protocol JSON behind fuzz_common.h's URI 7, whose query is a hit's and an MP request's."""
+    hits = ga4_hits(testdata)
+    for h in hits["gcollect"]:
+        query = h["path"].split("?", 1)[1].encode("utf-8")
+        for harness in ("decode", "format_ga4"):
+            corpus.add(harness, sel0(True, 7, 2) + sel1(0) + query)
+            corpus.add(harness, sel0(True, 7, 2) + sel1(0, 0, 2) + query)  # small limits
+            if h["body"]:
+                corpus.add(harness, sel0(False, 7, 2) + sel1(3) + h["body"].encode("utf-8"))
+    for h in hits["mp"]:
+        body = json.dumps(h["body"], separators=(",", ":")).encode("utf-8")
+        for harness in ("decode", "format_ga4"):
+            corpus.add(harness, sel0(False, 7, 2) + sel1(2) + body)
+            corpus.add(harness, sel0(False, 7, 2) + sel1(2, 0, 1) + body)  # statistics: the privacy scan
 
 
 def add_epan(corpus, testdata):
@@ -353,7 +389,10 @@ def add_epan(corpus, testdata):
     h2_heads = heads[:3] + [(0x00, E_TRANSPORT, 0, 0, 3), (0x01, E_TRANSPORT, 0, 0x30, 8),
                             (0x00, E_TRANSPORT, 0, 0, 7)]
     extra = b"\x00" + b"eyJldmVudCI6IngifQ=="  # EXTRA: what an edge puts in
-    for index, docs in enumerate(epan_plaintexts(testdata)):
+    # Rows are found by name: formats append rows of their own (fuzz_epan.c's table is the order).
+    rows = epan_rows()
+    for name, docs in zip(EPAN_FORMATS, epan_plaintexts(testdata)):
+        index = rows.index(name)
         for n, doc in enumerate(docs):
             doc = doc.encode("utf-8") if isinstance(doc, str) else doc
             doc = doc.replace(b"\x00", b"\x01")  # the grammar ends DOC at the first NUL
@@ -515,6 +554,7 @@ def main():
         for req in requests_of(capture):
             add_request(corpus, req)
     add_handmade(corpus)
+    add_ga4(corpus, args.testdata)
     add_lzstring(corpus)
     add_epan(corpus, args.testdata)
     add_posthog(corpus, args.testdata)

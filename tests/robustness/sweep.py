@@ -136,6 +136,7 @@ def formats():
         *posthog_formats(),
         *snowplow_formats(),
         *mixpanel_formats(),
+        *ga4_formats(),
     ]
 
 
@@ -216,6 +217,30 @@ def mixpanel_formats():
         # track_batch: the base64 is not percent-encoded, its '+' sent as is.
         Format("mixpanel node batch", "POST", "/track", "127.0.0.1:18106", P.FORM_CT,
                node_query + [("f", "data", None)], [MIXPANEL_EVENT, MIXPANEL_EVENT], ["b64"]),
+    ]
+
+
+def ga4_formats():
+    """GA4 from the real hits the vendor captures replay (testdata/vendors/ga4_hits.json): one event in
+    the query of a POST without a body (its page address the payload), the query shared by one event
+    per body line, and the Measurement Protocol's JSON."""
+    with open(os.path.join(REPO, "testdata", "vendors", "ga4_hits.json"), encoding="utf-8") as f:
+        hits = json.load(f)
+    one, lines = hits["gcollect"][0], hits["gcollect"][2]
+
+    def query_params(path, payload=None):
+        pairs = [p.split("=", 1) for p in path.split("?", 1)[1].split("&")]
+        return [("q", k, None if k == payload else v) for k, v in pairs]
+
+    page = urllib.parse.unquote(dict(p.split("=", 1) for p in one["path"].split("?", 1)[1].split("&"))["dl"])
+    mp = hits["mp"][0]
+    return [
+        Format("ga4 gtag query", "POST", "/g/collect", "region1.google-analytics.com", None,
+               query_params(one["path"], "dl"), page.encode("utf-8"), ["pct"]),
+        Format("ga4 gtag lines", "POST", "/g/collect", "ga.example.com", "text/plain;charset=UTF-8",
+               query_params(lines["path"]), lines["body"].encode("utf-8"), [], body=True),
+        Format("ga4 measurement protocol", "POST", mp["path"].split("?")[0], "www.google-analytics.com",
+               mp["content_type"], query_params(mp["path"]), mp["body"], [], body=True),
     ]
 
 

@@ -252,6 +252,75 @@ static void test_value_int64(void)
     }
 }
 
+/* Every piece of the text, in order, as "key|value" strings (xmt_form_next). */
+static char *pieces(const char *text)
+{
+    GString *out = g_string_new(NULL);
+    gsize pos = 0;
+    xmt_form_param p;
+    while (xmt_form_next((const guint8 *)text, strlen(text), &pos, &p)) {
+        g_string_append_printf(out, "%s%.*s|%.*s", out->len ? " " : "", (int)p.key_len, text + p.key_off,
+                               (int)p.val_len, text + p.val_off);
+        g_assert_cmpuint(p.val_off + p.val_len, <=, strlen(text));
+    }
+    g_assert_cmpuint(pos, ==, strlen(text));
+    return g_string_free(out, FALSE);
+}
+
+static void expect_pieces(const char *text, const char *want)
+{
+    char *got = pieces(text);
+    g_assert_cmpstr(got, ==, want);
+    g_free(got);
+}
+
+static void test_next(void)
+{
+    expect_pieces("v=2&tid=G-1&en=page_view", "v|2 tid|G-1 en|page_view");
+    /* empty pieces are skipped; a key without '=' has an empty value at its end */
+    expect_pieces("&&a=1&&b&c=", "a|1 b| c|");
+    /* '=' inside a value stays in it; keys may hold any byte but '&' and '=' */
+    expect_pieces("x=a=b&ep.a(b) c=1&=v", "x|a=b ep.a(b) c|1 |v");
+    expect_pieces("", "");
+    expect_pieces("&&&", "");
+    /* no cap: every parameter of a long text */
+    GString *big = g_string_new(NULL);
+    for (int i = 0; i < 3 * XMT_FORM_MAX_PARAMS; i++)
+        g_string_append_printf(big, "%sk%d=%d", i ? "&" : "", i, i);
+    gsize pos = 0, count = 0;
+    xmt_form_param p;
+    while (xmt_form_next((const guint8 *)big->str, big->len, &pos, &p))
+        count++;
+    g_assert_cmpuint(count, ==, 3 * XMT_FORM_MAX_PARAMS);
+    /* the offsets of the last one */
+    g_assert_cmpstr(big->str + p.key_off, ==, "k191=191");
+    g_assert_cmpuint(p.val_len, ==, 3);
+    g_string_free(big, TRUE);
+}
+
+static gboolean has_key(const char *text, const char *key)
+{
+    return xmt_form_has_key((const guint8 *)text, strlen(text), key);
+}
+
+static void test_has_key(void)
+{
+    g_assert_true(has_key("v=2&tid=G-1&en=x", "v"));
+    g_assert_true(has_key("v=2&tid=G-1&en=x", "tid"));
+    g_assert_true(has_key("v=2&tid=G-1&en=x", "en"));
+    g_assert_true(has_key("en=", "en"));                  /* an empty value */
+    g_assert_false(has_key("v=2&xtid=G-1", "tid"));       /* inside another key */
+    g_assert_false(has_key("v=2&a=tid=1", "tid"));        /* inside a value */
+    g_assert_false(has_key("v=2&tid", "tid"));            /* no '=' */
+    g_assert_false(has_key("v=2&ti", "tid"));             /* the text ends first */
+    g_assert_false(has_key("v=2&en_x=1", "en"));
+    g_assert_false(has_key("", "en"));
+    g_assert_false(has_key("en=1", ""));
+    /* Reads no byte past the end: the key at the very end of a cut buffer. */
+    static const char cut[] = { 'a', '=', '1', '&', 'e', 'n' };
+    g_assert_false(xmt_form_has_key((const guint8 *)cut, sizeof cut, "en"));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -266,5 +335,7 @@ int main(int argc, char **argv)
     g_test_add_func("/form/value-starts", test_value_starts);
     g_test_add_func("/form/value-dup", test_value_dup);
     g_test_add_func("/form/value-int64", test_value_int64);
+    g_test_add_func("/form/next", test_next);
+    g_test_add_func("/form/has-key", test_has_key);
     return g_test_run();
 }

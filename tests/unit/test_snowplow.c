@@ -1,7 +1,7 @@
 /* test_snowplow.c: Snowplow (formats/xmt_snowplow.c) through xmt_decode(),
  * each shape of docs/formats/snowplow.md §2 built here from the
  * specification, and the core's walks into an existing event
- * (xmt_event_add_json, xmt_event_add_form). */
+ * (xmt_event_add_json_under, xmt_event_add_form, xmt_event_finish). */
 #include <glib.h>
 #include <string.h>
 
@@ -471,7 +471,8 @@ static void test_core_add_json_and_form(void)
     xmt_json_doc doc;
     xmt_json_limits limits = { 64, 1000, 0 };
     xmt_json_parse(&doc, (const guint8 *)text, strlen(text), &limits);
-    xmt_event_add_json(msg, ev, &doc, 0, XMT_LAYER_INPUT, url_rule, &cfg, "inner");
+    xmt_event_add_json_under(msg, ev, &doc, 0, "inner", XMT_LAYER_INPUT, url_rule, &cfg);
+    xmt_event_finish(msg, ev, &cfg);
     g_assert_true(xmt_event_has_string(ev, XMT_FACT_URL, "https://www.bing.com/search?q=running+shoes"));
     g_assert_true(xmt_event_has_string(ev, XMT_FACT_SEARCH_TERM, "running shoes"));
     g_assert_true(has_member(ev, "inner.page.url", "https://www.bing.com/search?q=running+shoes"));
