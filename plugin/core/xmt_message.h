@@ -72,6 +72,8 @@ typedef struct {
     xmt_span span;       /* the event's JSON object */
     const char *name;    /* XMT_FACT_EVENT, or the record type; may be NULL */
     gboolean opaque;     /* an enciphered record shown as sent, not a decoded event */
+    gboolean opened;     /* an opaque record whose payload was decrypted: its plaintext's events follow it */
+    const char *sealed_why;  /* why an opaque record stays closed, for its note; NULL: the generic note */
     GArray *facts;       /* of xmt_fact */
     GArray *members;     /* of xmt_member */
     GArray *pii;         /* of xmt_pii_finding (xmt_pii.h), NULL when none or not scanned */
