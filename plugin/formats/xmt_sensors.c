@@ -418,11 +418,26 @@ static void open_aes_record(xmt_message *msg, const sensors_ctx *ctx, xmt_event 
                              xmt_span_make(layer, id->off, id->len));
         decode_plaintext(msg, ctx, plain_layer, cfg);
     } else {
-        record->sealed_why = xmt_message_printf(msg, "AES-CBC under key_id %s: %s%u key%s known for it, none opens "
-                                                "it (the AES errors say why)", key_id, tried == 1 ? "the " : "",
-                                                tried, tried == 1 ? "" : "s");
+        record->sealed_why = tried == 1 ? xmt_message_printf(msg, "AES-CBC under key_id %s: the one key known for it "
+                                                             "does not open it (the AES error says why)", key_id)
+                                        : xmt_message_printf(msg, "AES-CBC under key_id %s: none of the %u keys known "
+                                                             "for it opens it (the AES errors say why)", key_id, tried);
     }
     g_free(key_id);
+}
+
+/* key_id names the key of every wrapping (docs/fields.md): for a public-key
+ * wrap, pkv, the version of the server key that wrapped ekey. */
+static void add_pkv_as_key_id(xmt_message *msg, xmt_event *ev, const xmt_json_doc *doc, guint32 object, int layer,
+                              const xmt_config *cfg)
+{
+    const xmt_json_node *pkv = xmt_json_node_at(doc, xmt_json_member(doc, object, "pkv"));
+    if (!(cfg->want_facts & XMT_FACT_BIT(XMT_FACT_KEY_ID)) || !pkv ||
+        (pkv->type != XMT_JSON_NUMBER && pkv->type != XMT_JSON_STRING))
+        return;
+    char *text = xmt_json_text(doc, pkv);
+    xmt_event_add_fact(ev, XMT_FACT_KEY_ID, xmt_message_strdup(msg, text), 0, xmt_span_make(layer, pkv->off, pkv->len));
+    g_free(text);
 }
 
 static void decode_record(xmt_message *msg, const xmt_json_doc *doc, guint32 object, int layer,
@@ -436,9 +451,10 @@ static void decode_record(xmt_message *msg, const xmt_json_doc *doc, guint32 obj
     ev->opaque = TRUE;
     ev->name = "encrypted record";
     msg->encrypted = TRUE;
-    if (xmt_json_member(doc, object, "ekey") != XMT_JSON_NONE)
+    if (xmt_json_member(doc, object, "ekey") != XMT_JSON_NONE) {
         ev->sealed_why = public_key_wrap_why(wrap_of(ctx));
-    else
+        add_pkv_as_key_id(msg, ev, doc, object, layer, cfg);
+    } else
         open_aes_record(msg, ctx, ev, doc, object, layer, cfg);
 }
 

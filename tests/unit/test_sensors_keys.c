@@ -660,7 +660,7 @@ static void test_decrypt_two_keys_one_id(void)
     record = g_ptr_array_index(msg->events, 0);
     g_assert_false(record->opened);
     g_assert_nonnull(record->sealed_why);
-    g_assert_nonnull(strstr(record->sealed_why, "none opens it"));
+    g_assert_nonnull(strstr(record->sealed_why, "does not open it"));
     xmt_message_free(msg);
 
     /* No key at all for the id. */
