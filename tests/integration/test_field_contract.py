@@ -30,7 +30,6 @@ DOC = os.path.join(REPO, "docs", "fields.md")
 NOT_YET_REGISTERED = {
     "xmtrack.capture_app": "issue 24",
     "xmtrack.capture_uid": "issue 24",
-    "xmtrack_keys": "issue 23",  # the UAT of keys
 }
 
 # A value per UAT column, for loading one record through -o 'uat:NAME:...'.
