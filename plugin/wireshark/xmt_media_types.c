@@ -3,6 +3,8 @@
 
 #include "wireshark/xmt_media_types.h"
 
+/* Descriptions differ from row to row: Decode As lists the handles by them,
+ * and 4.6 aborts on two alike in one table. */
 const xmt_media_type xmt_media_types[XMT_MEDIA_TYPE_COUNT] = {
     { "application/x-www-form-urlencoded", XMT_MEDIA_UPLOAD, "urlencoded-form", "xmtrack_form",
       "Vendor Telemetry, then URL-encoded form" },
@@ -15,11 +17,14 @@ const xmt_media_type xmt_media_types[XMT_MEDIA_TYPE_COUNT] = {
      * its key.  4.0 to 4.6 give the first three to data-text-lines and no
      * one application/javascript, which HTTP then hands to "media" (measured
      * with -T fields -e frame.protocols on testdata/encrypted). */
-    { "text/html", XMT_MEDIA_PAGE, "data-text-lines", "xmtrack_html", "Vendor Telemetry keys, then text lines" },
-    { "text/javascript", XMT_MEDIA_PAGE, "data-text-lines", "xmtrack_js", "Vendor Telemetry keys, then text lines" },
+    { "text/html", XMT_MEDIA_PAGE, "data-text-lines", "xmtrack_html",
+      "Vendor Telemetry keys in HTML, then text lines" },
+    { "text/javascript", XMT_MEDIA_PAGE, "data-text-lines", "xmtrack_js",
+      "Vendor Telemetry keys in JavaScript, then text lines" },
     { "application/x-javascript", XMT_MEDIA_PAGE, "data-text-lines", "xmtrack_xjs",
-      "Vendor Telemetry keys, then text lines" },
-    { "application/javascript", XMT_MEDIA_PAGE, "media", "xmtrack_appjs", "Vendor Telemetry keys, then media" },
+      "Vendor Telemetry keys in JavaScript (x-javascript), then text lines" },
+    { "application/javascript", XMT_MEDIA_PAGE, "media", "xmtrack_appjs",
+      "Vendor Telemetry keys in JavaScript, then media" },
 };
 
 gboolean xmt_media_type_taken(const char *content_type)
