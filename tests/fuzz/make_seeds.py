@@ -306,7 +306,7 @@ def add_lzstring(corpus):
 # fuzz_epan.c's FORMATS, in order, and the innermost plaintext of each in testdata/payloads.py.
 EPAN_FORMATS = ["sensors android", "sensors gzip=0", "sensors JS GET", "sensors JS POST", "sensors batch_send",
                 "sensors python", "sensors encrypted", "miui analytics", "miui analytics gzip", "miui tracker",
-                "mistat v2", "mistat v3", "onetrack v4", "onetrack v4/o", "onetrack key_get"]
+                "mistat v2", "mistat v3", "onetrack v4", "onetrack v4/o", "onetrack key_get", "sensors web AES"]
 E_NONE, E_EMPTY, E_DUPLICATE, E_LAYER_RAW, E_B64_SMALL, E_GZIP, E_JSON_LEAF, E_CIPHER, E_TRANSPORT = 0, 1, 3, 10, 13, 14, 15, 17, 18
 
 
@@ -320,6 +320,7 @@ def epan_plaintexts(testdata):
         [p.android_json(p.MIUI_SPOCK_BATCH)], [p.android_json(e) for e in p.TRACKER_EVENTS],
         [p.MISTAT_PLAINTEXT, p.VECTOR4["plaintext"]], [p._prng_bytes("xmtrack-mistat-v3", 300)], [p.OT_BODY],
         [j(p.OT_RECORDS)], [p._prng_bytes("xmtrack-onetrack-rsa", 128)],
+        [j(p.JS_PAGEVIEW)],
     ]
 
 
@@ -353,6 +354,15 @@ def add_epan(corpus, testdata):
             for transport, edge, target, cut, variant in (h2_heads if n == 0 else h2_heads[:1]):
                 h2_index = 0x80 | index  # bit 7: over HTTP/2
                 corpus.add("epan", bytes([h2_index, transport, edge, target, cut, variant]) + doc + extra)
+    # The web AES row: each key_id it may name (variant bits 3-7: in the table, nowhere, as a string, a wrong
+    # key first, only in the page), and each damage of its wrapping (E_CIPHER, variant bits 0-2).
+    aes = EPAN_FORMATS.index("sensors web AES")
+    doc = epan_plaintexts(testdata)[aes][0].encode("utf-8")
+    for key_id in range(5):
+        for index in (aes, 0x80 | aes):
+            corpus.add("epan", bytes([index, 0x80, E_NONE, 0, 0, key_id * 8]) + doc + extra)
+    for damage in range(8):
+        corpus.add("epan", bytes([aes, 0, E_CIPHER, 0, 0x80, damage]) + doc + extra)
 
 
 def main():
