@@ -75,6 +75,8 @@ typedef struct {
     xmt_span span;       /* the event's JSON object */
     const char *name;    /* XMT_FACT_EVENT, or the record type; may be NULL */
     gboolean opaque;     /* an enciphered record shown as sent, not a decoded event */
+    gboolean opened;     /* an opaque record whose payload was decrypted: its plaintext's events follow it */
+    const char *sealed_why;  /* why an opaque record stays closed, for its note; NULL: the generic note */
     GArray *facts;       /* of xmt_fact */
     GArray *members;     /* of xmt_member */
     guint members_seen;  /* leaves offered as members, those past cfg->max_members too (xmt_events.c) */

@@ -32,13 +32,15 @@ typedef struct {
     void *header_ctx;
 } xmt_request;
 
-/* A key for an enciphered payload: sdk ("sensors") and the key id the payload
- * names, as sent ("7").  Returns the key's bytes (*len set; they must stay
- * valid while the message is decoded) and, when source is not NULL, a word
- * saying where it came from ("key table", "found in frame 32"), or NULL when
- * no key is known.  The glue answers from the xmtrack_keys table and from
- * keys found in the capture (formats/xmt_sensors_keys.h). */
-typedef const guint8 *(*xmt_find_key_fn)(void *ctx, const char *sdk, const char *key_id, gsize *len,
+/* Keys for an enciphered payload: sdk ("sensors") and the key id the payload
+ * names, as sent ("7").  Returns the nth key known for them (nth = 0, 1, ...:
+ * two sites may give one id different keys, so the caller tries each until
+ * one opens the payload), its bytes (*len set; they must stay valid while the
+ * message is decoded) and, when source is not NULL, where it came from ("key
+ * table", "found in frame 32"); NULL past the last.  The glue answers from
+ * the xmtrack_keys table and from keys found in the capture
+ * (formats/xmt_sensors_keys.h). */
+typedef const guint8 *(*xmt_find_key_fn)(void *ctx, const char *sdk, const char *key_id, guint nth, gsize *len,
                                          const char **source);
 
 /* Hard limits and options.  Hitting a limit ends decoding of that layer with

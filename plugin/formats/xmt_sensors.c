@@ -21,6 +21,9 @@
 
 #include <string.h>
 
+/* Keys tried on one payload: two sites may use one key_id, rarely more. */
+#define XMT_SENSORS_MAX_KEYS_TRIED 16u
+
 static const xmt_fact_rule event_rules[] = {
     { "event",                  XMT_FACT_EVENT,       XMT_RULE_STRING },
     { "type",                   XMT_FACT_EVENT_TYPE,  XMT_RULE_STRING },
@@ -213,10 +216,23 @@ static void check_crc(const xmt_request *req, const xmt_form *form, xmt_message 
     msg->crc_valid = xmt_java_hash(xmt_span_data(msg, req, text), text.len) == (gint32)crc;
 }
 
+/* How a message's records are wrapped, when they are: what decides whether
+ * anything but the server can open them (docs/formats/sensors-encryption.md,
+ * docs/formats/sensors.md "Encryption"). */
+typedef enum {
+    WRAP_NONE,
+    WRAP_NATIVE,     /* data_list, gzip=9: Android/iOS, the session key RSA- or EC-wrapped */
+    WRAP_TRANSPORT,  /* data_list, gzip=13: Android/iOS transport encryption */
+    WRAP_WEB_SM,     /* data=, gzip=9, ekey: the web SDK's SM plugin (SM2-wrapped SM4 key) */
+    WRAP_WEB_SITE,   /* data=, no gzip code, ekey: the web SDK's general plugin (the site's cipher) */
+} sensors_wrap;
+
 typedef struct {
     const xmt_request *req;
     gboolean enciphered;     /* gzip 9 or 13 */
     gboolean in_plaintext;   /* records of a decrypted payload: never opened again */
+    gboolean list;           /* the payload came as data_list (native SDKs), not data (web) */
+    gint64 gzip_code;        /* -1 when absent */
 } sensors_ctx;
 
 /* A record that carries its session key ("ekey", or "key_hash" of the JS
@@ -233,6 +249,35 @@ static gboolean has_cipher_key(const xmt_json_doc *doc, guint32 object)
     return FALSE;
 }
 
+static sensors_wrap wrap_of(const sensors_ctx *ctx)
+{
+    if (ctx->list)
+        return ctx->gzip_code == 13 ? WRAP_TRANSPORT : WRAP_NATIVE;
+    return ctx->gzip_code == 9 ? WRAP_WEB_SM : WRAP_WEB_SITE;
+}
+
+/* Why a record wrapped with the server's public key stays closed: the
+ * session key travels only in that wrap (ekey), and only the server holds
+ * the private key.  Capturing the page does not help (it has only the
+ * public key). */
+static const char *public_key_wrap_why(sensors_wrap wrap)
+{
+    switch (wrap) {
+    case WRAP_WEB_SM:
+        return "SM4-CBC under a session key wrapped with the server's SM2 public key (ekey; the web SDK's SM "
+               "plugin): a public-key wrap, only the server's private key opens it";
+    case WRAP_WEB_SITE:
+        return "the site's own cipher, its key wrapped with the site's public key (ekey; the web SDK's general "
+               "plugin): a public-key wrap, only the server's private key opens it";
+    case WRAP_TRANSPORT:
+        return "the batch enciphered under a session key wrapped with the server's public key (ekey; gzip=13 "
+               "transport encryption): a public-key wrap, only the server's private key opens it";
+    default:
+        return "AES under a session key wrapped with the server's RSA or EC public key (ekey; gzip=9): a "
+               "public-key wrap, only the server's private key opens it";
+    }
+}
+
 static void decode_record(xmt_message *msg, const xmt_json_doc *doc, guint32 object, int layer,
                           const xmt_config *cfg, void *user);
 
@@ -247,24 +292,107 @@ static xmt_span string_span(const xmt_json_node *n, int layer)
 static void decode_plaintext(xmt_message *msg, const sensors_ctx *ctx, int plain_layer, const xmt_config *cfg)
 {
     const xmt_layer *plain = xmt_message_layer(msg, plain_layer);
-    if (plain->len == 0 || (plain->data[0] != '{' && plain->data[0] != '[')) {
-        xmt_message_add_error(msg, "AES", xmt_span_make(plain_layer, 0, plain->len),
-                              "payload: the plaintext is not JSON (%s): the key is not the one used?",
-                              plain->len ? "first byte not '{'" : "empty");
-        return;
-    }
     xmt_json_doc doc;
     xmt_parse_json_span(msg, ctx->req, xmt_span_make(plain_layer, 0, plain->len), "payload", cfg, &doc);
-    sensors_ctx inner = { ctx->req, FALSE, TRUE };
+    sensors_ctx inner = { ctx->req, FALSE, TRUE, FALSE, -1 };
     xmt_for_each_event(msg, &doc, plain_layer, "payload", cfg, decode_record, &inner);
     xmt_json_doc_clear(&doc);
 }
 
-/* base64(IV || AES-CBC) under the key; the plaintext's layer, or -1 with an
- * error naming the layer that failed. */
-static int decrypt_payload(xmt_message *msg, const xmt_json_doc *doc, const xmt_json_node *payload, int layer,
-                           const guint8 *key, gsize key_len, const char *key_id, const xmt_config *cfg)
+/* A plaintext the record's key could have made: the SDK enciphers
+ * JSON.stringify of one record, so UTF-8 text that opens a JSON container.
+ * With a wrong key, PKCS#7 passes about once in 256 tries; this then tells
+ * the garbage apart. */
+static const char *not_a_record(const guint8 *plain, gsize len)
 {
+    if (len == 0)
+        return "the plaintext is empty";
+    if (plain[0] != '{' && plain[0] != '[')
+        return "the plaintext is not JSON (first byte not '{')";
+    if (!g_utf8_validate((const char *)plain, (gssize)len, NULL))
+        return "the plaintext is not JSON (not UTF-8)";
+    return NULL;
+}
+
+/* One key on IV || ciphertext: the plaintext, or NULL after an error that
+ * names the layer, the key's source and why. */
+static guint8 *try_key(xmt_message *msg, const guint8 *bytes, gsize n, xmt_span cipher, const char *key_id,
+                       const guint8 *key, gsize key_len, const char *source, const xmt_config *cfg, gsize *plain_len)
+{
+    xmt_aes_result r = xmt_aes_cbc_decrypt_iv_prefixed(key, key_len, bytes, n, cfg->max_inflated);
+    const char *bad = r.kind == XMT_AES_OK ? not_a_record(r.plain, r.plain_len) : NULL;
+    if (r.kind != XMT_AES_OK)
+        xmt_message_add_error(msg, "AES", cipher, "payload: key_id %s (%s): %s (%s)", key_id, source, r.reason,
+                              xmt_aes_kind_name(r.kind));
+    else if (bad)
+        xmt_message_add_error(msg, "AES", cipher, "payload: key_id %s (%s): %s: the key is not the one used?",
+                              key_id, source, bad);
+    guint8 *plain = NULL;
+    if (r.kind == XMT_AES_OK && !bad) {
+        plain = r.plain;
+        *plain_len = r.plain_len;
+        r.plain = NULL;
+    }
+    xmt_aes_result_clear(&r);
+    return plain;
+}
+
+/* Tries the keys known for key_id (the first already looked up), in the
+ * caller's order, until one gives a record.  The plaintext's layer, or -1. */
+static int try_keys(xmt_message *msg, const guint8 *bytes, gsize n, int b64_layer, const char *key_id,
+                    const guint8 *key, gsize key_len, const char *source, const xmt_config *cfg, guint *tried,
+                    const char **opened_by)
+{
+    xmt_span cipher = xmt_span_make(b64_layer, 0, n);
+    for (guint nth = 1; key; nth++) {
+        source = source ? source : "key table";
+        ++*tried;
+        gsize plain_len = 0;
+        guint8 *plain = try_key(msg, bytes, n, cipher, key_id, key, key_len, source, cfg, &plain_len);
+        if (plain) {
+            char *label = g_strdup_printf("payload (AES-%u-CBC-decrypted with key_id %s)", (guint)key_len * 8, key_id);
+            int plain_layer = xmt_message_add_layer(msg, XMT_LAYER_DECRYPTED, label, plain, plain_len, cipher);
+            g_free(label);
+            *opened_by = source;
+            return plain_layer;
+        }
+        source = NULL;
+        key = nth < XMT_SENSORS_MAX_KEYS_TRIED ? cfg->find_key(cfg->find_key_ctx, msg->sdk, key_id, nth, &key_len,
+                                                               &source)
+                                               : NULL;
+    }
+    return -1;
+}
+
+/* The web AES plugin's {"key_id","key_hash","nc","payload"}: opened with the
+ * first key for its key_id (cfg->find_key) that gives a record, else left
+ * as the opaque record it already is, with the reason. */
+static void open_aes_record(xmt_message *msg, const sensors_ctx *ctx, xmt_event *record, const xmt_json_doc *doc,
+                            guint32 object, int layer, const xmt_config *cfg)
+{
+    const xmt_json_node *payload = xmt_json_node_at(doc, xmt_json_member(doc, object, "payload"));
+    if (!payload || payload->type != XMT_JSON_STRING)
+        return;
+    const xmt_json_node *id = xmt_json_node_at(doc, xmt_json_member(doc, object, "key_id"));
+    if (!id || (id->type != XMT_JSON_NUMBER && id->type != XMT_JSON_STRING)) {
+        if (cfg->find_key)
+            xmt_message_add_error(msg, "AES", string_span(payload, layer),
+                                  "payload: the record names no key_id, so no key can be looked up");
+        record->sealed_why = "AES-CBC under the page's key, but the record names no key_id to look it up by";
+        return;
+    }
+    char *key_id = xmt_json_text(doc, id);
+    gsize key_len = 0;
+    const char *source = NULL;
+    const guint8 *key = cfg->find_key ? cfg->find_key(cfg->find_key_ctx, msg->sdk, key_id, 0, &key_len, &source)
+                                      : NULL;
+    if (!key) {
+        record->sealed_why = xmt_message_printf(msg,
+            "AES-CBC under the key the site's page hands the SDK (key_id %s): no key for it in the key table, "
+            "nor found in the capture so far (a page found later opens it with tshark -2 and in the GUI)", key_id);
+        g_free(key_id);
+        return;
+    }
     xmt_span text = string_span(payload, layer);
     char *b64 = xmt_json_text(doc, payload);
     gsize n = 0;
@@ -273,57 +401,43 @@ static int decrypt_payload(xmt_message *msg, const xmt_json_doc *doc, const xmt_
     g_free(b64);
     if (!bytes) {
         xmt_message_add_error(msg, "base64", text, "payload: %s", error);
+        record->sealed_why = "AES-CBC under the page's key, but the payload is not base64";
         g_free(error);
-        return -1;
+        g_free(key_id);
+        return;
     }
     int b64_layer = xmt_message_add_layer(msg, XMT_LAYER_BASE64, "payload (base64-decoded: IV, ciphertext)", bytes, n,
                                           text);
-    xmt_span cipher = xmt_span_make(b64_layer, 0, n);
-    xmt_aes_result r = xmt_aes_cbc_decrypt_iv_prefixed(key, key_len, bytes, n, cfg->max_inflated);
-    if (r.kind != XMT_AES_OK) {
-        xmt_message_add_error(msg, "AES", cipher, "payload: key_id %s: %s (%s)", key_id, r.reason,
-                              xmt_aes_kind_name(r.kind));
-        xmt_aes_result_clear(&r);
-        return -1;
-    }
-    char *label = g_strdup_printf("payload (AES-%u-CBC-decrypted with key_id %s)", (guint)key_len * 8, key_id);
-    int plain_layer = xmt_message_add_layer(msg, XMT_LAYER_DECRYPTED, label, r.plain, r.plain_len, cipher);
-    g_free(label);
-    r.plain = NULL;
-    xmt_aes_result_clear(&r);
-    return plain_layer;
-}
-
-/* The web AES plugin's {"key_id","key_hash","nc","payload"}: opened when the
- * caller knows the key its key_id names (cfg->find_key), else left as the
- * opaque record it already is. */
-static void open_aes_record(xmt_message *msg, const sensors_ctx *ctx, const xmt_json_doc *doc, guint32 object,
-                            int layer, const xmt_config *cfg)
-{
-    const xmt_json_node *payload = xmt_json_node_at(doc, xmt_json_member(doc, object, "payload"));
-    if (!payload || payload->type != XMT_JSON_STRING || !cfg->find_key)
-        return;
-    const xmt_json_node *id = xmt_json_node_at(doc, xmt_json_member(doc, object, "key_id"));
-    if (!id || (id->type != XMT_JSON_NUMBER && id->type != XMT_JSON_STRING)) {
-        xmt_message_add_error(msg, "AES", string_span(payload, layer),
-                              "payload: the record names no key_id, so no key can be looked up");
-        return;
-    }
-    char *key_id = xmt_json_text(doc, id);
-    gsize key_len = 0;
-    const char *source = NULL;
-    const guint8 *key = cfg->find_key(cfg->find_key_ctx, msg->sdk, key_id, &key_len, &source);
-    if (key) {
-        int plain_layer = decrypt_payload(msg, doc, payload, layer, key, key_len, key_id, cfg);
-        if (plain_layer >= 0) {
-            msg->decrypted = TRUE;
-            xmt_message_add_fact(msg, XMT_FACT_KEY_SOURCE,
-                                 xmt_message_printf(msg, "key_id %s from %s", key_id, source ? source : "the key table"),
-                                 0, xmt_span_make(layer, id->off, id->len));
-            decode_plaintext(msg, ctx, plain_layer, cfg);
-        }
+    guint tried = 0;
+    const char *opened_by = NULL;
+    int plain_layer = try_keys(msg, bytes, n, b64_layer, key_id, key, key_len, source, cfg, &tried, &opened_by);
+    if (plain_layer >= 0) {
+        msg->decrypted = TRUE;
+        record->opened = TRUE;
+        xmt_message_add_fact(msg, XMT_FACT_KEY_SOURCE, xmt_message_strdup(msg, opened_by), 0,
+                             xmt_span_make(layer, id->off, id->len));
+        decode_plaintext(msg, ctx, plain_layer, cfg);
+    } else {
+        record->sealed_why = tried == 1 ? xmt_message_printf(msg, "AES-CBC under key_id %s: the one key known for it "
+                                                             "does not open it (the AES error says why)", key_id)
+                                        : xmt_message_printf(msg, "AES-CBC under key_id %s: none of the %u keys known "
+                                                             "for it opens it (the AES errors say why)", key_id, tried);
     }
     g_free(key_id);
+}
+
+/* key_id names the key of every wrapping (docs/fields.md): for a public-key
+ * wrap, pkv, the version of the server key that wrapped ekey. */
+static void add_pkv_as_key_id(xmt_message *msg, xmt_event *ev, const xmt_json_doc *doc, guint32 object, int layer,
+                              const xmt_config *cfg)
+{
+    const xmt_json_node *pkv = xmt_json_node_at(doc, xmt_json_member(doc, object, "pkv"));
+    if (!(cfg->want_facts & XMT_FACT_BIT(XMT_FACT_KEY_ID)) || !pkv ||
+        (pkv->type != XMT_JSON_NUMBER && pkv->type != XMT_JSON_STRING))
+        return;
+    char *text = xmt_json_text(doc, pkv);
+    xmt_event_add_fact(ev, XMT_FACT_KEY_ID, xmt_message_strdup(msg, text), 0, xmt_span_make(layer, pkv->off, pkv->len));
+    g_free(text);
 }
 
 static void decode_record(xmt_message *msg, const xmt_json_doc *doc, guint32 object, int layer,
@@ -332,12 +446,16 @@ static void decode_record(xmt_message *msg, const xmt_json_doc *doc, guint32 obj
     const sensors_ctx *ctx = user;
     gboolean opaque = !ctx->in_plaintext && (ctx->enciphered || has_cipher_key(doc, object));
     xmt_event *ev = xmt_event_from_json(msg, doc, object, layer, opaque ? record_rules : event_rules, cfg);
-    if (opaque) {
-        ev->opaque = TRUE;
-        ev->name = "encrypted record";
-        msg->encrypted = TRUE;
-        open_aes_record(msg, ctx, doc, object, layer, cfg);
-    }
+    if (!opaque)
+        return;
+    ev->opaque = TRUE;
+    ev->name = "encrypted record";
+    msg->encrypted = TRUE;
+    if (xmt_json_member(doc, object, "ekey") != XMT_JSON_NONE) {
+        ev->sealed_why = public_key_wrap_why(wrap_of(ctx));
+        add_pkv_as_key_id(msg, ev, doc, object, layer, cfg);
+    } else
+        open_aes_record(msg, ctx, ev, doc, object, layer, cfg);
 }
 
 static void decode(const xmt_request *req, const xmt_form *form, const xmt_config *cfg, xmt_message *msg)
@@ -352,7 +470,7 @@ static void decode(const xmt_request *req, const xmt_form *form, const xmt_confi
     gint64 gzip_code = add_transport_facts(req, form, msg);
     xmt_message_add_fact(msg, XMT_FACT_PAYLOAD_PARAM, what, 0, xmt_span_make(XMT_LAYER_INPUT, payload->key_off, payload->key_len));
 
-    sensors_ctx ctx = { req, gzip_code == 9 || gzip_code == 13, FALSE };
+    sensors_ctx ctx = { req, gzip_code == 9 || gzip_code == 13, FALSE, strcmp(what, "data_list") == 0, gzip_code };
     msg->encrypted = ctx.enciphered;
     xmt_span text = xmt_peel_percent(msg, req, xmt_kit_value_span(payload), what);
     check_crc(req, form, msg, text);

@@ -8,8 +8,8 @@
 
 int proto_xmtrack = -1;
 xmt_hf_ids xmt_hf;
-xmt_ett_ids xmt_ett = { -1, -1, -1, -1, -1, -1 };
-xmt_ei_ids xmt_ei = { EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT };
+xmt_ett_ids xmt_ett = { -1, -1, -1, -1, -1, -1, -1 };
+xmt_ei_ids xmt_ei = { EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT };
 xmt_prefs xmt_pref = { TRUE, FALSE, XMT_DEFAULT_MAX_INFLATED / (1024 * 1024), XMT_DEFAULT_MAX_EVENTS, XMT_ALL_FORMATS };
 
 static int fact_hf[XMT_FACT_COUNT];
@@ -45,6 +45,12 @@ static hf_register_info hf[] = {
     STR(xmt_hf.pii, "Personal data", "pii", "The kind of each personal datum found in the event: imei, android_id, oaid, "
         "gaid, mac, imsi, serial, email, phone, location, url, search, account_id, ip"),
     STR(xmt_hf.watch, "Watch-list hit", "watch", "The label of a watch-list entry found in the event"),
+    /* a key found in a page or script the server sent (xmt_keys.h) */
+    STR(xmt_hf.found_sdk, "SDK of the key found", "found.sdk", "The SDK whose uploads a key found in a page opens"),
+    STR(xmt_hf.found_key_id, "Key ID found", "found.key_id", "The id of a key found in a page, as uploads name it "
+        "(the kid the page hands the Sensors web SDK's AES plugin)"),
+    STR(xmt_hf.found_key, "Key found", "found.key", "A key found in a page, in base64 (the k the page hands the "
+        "Sensors web SDK's AES plugin)"),
     /* the facts, one field each */
 #define XMT_FACT_HF(id, abbrev, name, type, blurb) \
     { &fact_hf[XMT_FACT_##id], { name, "xmtrack." abbrev, XMT_FT_##type, NULL, 0x0, blurb, HFILL } },
@@ -65,6 +71,8 @@ static ei_register_info ei[] = {
                           "The event carries personal data", EXPFILL } },
     { &xmt_ei.watch_hit, { "xmtrack.watch_hit", PI_SECURITY, PI_WARN,
                            "A watch-list entry was found", EXPFILL } },
+    { &xmt_ei.key_found, { "xmtrack.key_found", PI_SECURITY, PI_NOTE,
+                           "A key that opens enciphered uploads was found in a page", EXPFILL } },
 };
 
 void xmt_fields_register(int proto)
@@ -73,7 +81,7 @@ void xmt_fields_register(int proto)
         fact_hf[i] = -1;
     proto_register_field_array(proto, hf, array_length(hf));
     gint *ett[] = { &xmt_ett.message, &xmt_ett.layers, &xmt_ett.event, &xmt_ett.group,
-                    &xmt_ett.record, &xmt_ett.errors };
+                    &xmt_ett.record, &xmt_ett.errors, &xmt_ett.found_key };
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto), ei, array_length(ei));
 }

@@ -19,14 +19,16 @@ typedef struct {
     int sdk, host, crc_valid, sign_valid, encrypted, decrypted, event_count, layers, error;
     /* event */
     int member, pii, watch;
+    /* a key found in a page (xmt_keys.h) */
+    int found_sdk, found_key_id, found_key;
 } xmt_hf_ids;
 
 typedef struct {
-    gint message, layers, event, group, record, errors;
+    gint message, layers, event, group, record, errors, found_key;
 } xmt_ett_ids;
 
 typedef struct {
-    expert_field crc_bad, sign_bad, decode_error, encrypted_payload, pii_leak, watch_hit;
+    expert_field crc_bad, sign_bad, decode_error, encrypted_payload, pii_leak, watch_hit, key_found;
 } xmt_ei_ids;
 
 typedef struct {

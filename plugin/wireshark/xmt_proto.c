@@ -1,7 +1,8 @@
 /* xmt_proto.c: the one place the xmtrack protocol is registered, in the
  * style of Wireshark's OPC UA plugin (proto_register_opcua): the protocol,
- * its fields, the preferences, each transport (as rows: xmt_transports.c),
- * the body takeover and the reports.  Nothing registers itself elsewhere. */
+ * its fields, the preferences (the key table among them: xmt_keys.c), each
+ * transport (as rows: xmt_transports.c), the body takeover and the reports.
+ * Nothing registers itself elsewhere. */
 #include <wireshark.h>
 #include <epan/packet.h>
 #include <epan/prefs.h>
@@ -10,6 +11,7 @@
 #include "formats/xmt_dispatch.h"
 #include "wireshark/xmt_capture_app.h"
 #include "wireshark/xmt_fields.h"
+#include "wireshark/xmt_keys.h"
 #include "wireshark/xmt_media.h"
 #include "wireshark/xmt_privacy.h"
 #include "wireshark/xmt_proto.h"
@@ -69,6 +71,7 @@ static void register_prefs(void)
     register_format_prefs(m);
     xmt_privacy_register(m);
     xmt_capture_app_register_prefs(m);
+    xmt_keys_register(m);
 }
 
 void xmt_proto_register(void)

@@ -2,12 +2,15 @@
  *
  *   Statistics > Vendor Telemetry, `tshark -z xmtrack,tree`: messages and
  *     events by SDK, event name, sending app, capturing app, host and
- *     personal-data kind.
+ *     personal-data kind, and the keys found in pages, by SDK and key id.
  *   `tshark -q -z xmtrack,csv` and `-z xmtrack,jsonl`: one line per decoded
  *     event, printed as the capture is read (so memory stays flat).
+ *   `tshark -q -z xmtrack,keys`: each key found in the capture's pages, once,
+ *     ready for the key table.
  *   File > Export Objects > xmtrack, `--export-objects xmtrack,DIR`: each
  *     message's decoded JSON.
- * All three read the same tap, queued once per decoded message. */
+ * All read the "xmtrack" tap (Export Objects its own), queued once per
+ * decoded message and once per page body that hands out keys. */
 #include <wireshark.h>
 #include <epan/packet.h>
 #include <epan/tap.h>
@@ -38,12 +41,33 @@ gboolean xmt_report_wanted(void)
     return have_tap_listener(xmt_tap) || (expert_tap > 0 && have_tap_listener(expert_tap));
 }
 
+/* What the "xmtrack" tap carries: a decoded message, or the keys found in
+ * one page body. */
+typedef struct {
+    const xmt_decoded *message;  /* NULL for keys */
+    const xmt_report_key *keys;
+    guint n_keys;
+} report_item;
+
 void xmt_report_queue(packet_info *pinfo, const xmt_decoded *d)
 {
-    if (have_tap_listener(xmt_tap))
-        tap_queue_packet(xmt_tap, pinfo, d);
+    if (have_tap_listener(xmt_tap)) {
+        report_item *item = wmem_new0(pinfo->pool, report_item);
+        item->message = d;
+        tap_queue_packet(xmt_tap, pinfo, item);
+    }
     if (have_tap_listener(xmt_eo_tap))
         tap_queue_packet(xmt_eo_tap, pinfo, d);
+}
+
+void xmt_report_queue_keys(packet_info *pinfo, const xmt_report_key *keys, guint n)
+{
+    if (!n || !have_tap_listener(xmt_tap))
+        return;
+    report_item *item = wmem_new0(pinfo->pool, report_item);
+    item->keys = keys;
+    item->n_keys = n;
+    tap_queue_packet(xmt_tap, pinfo, item);
 }
 
 /* ---- the statistics tree ----------------------------------------------- */
@@ -55,8 +79,9 @@ static const char *const st_apps = "Events by app";
 static const char *const st_pii = "Events with personal data, by kind";
 static const char *const st_watch = "Events with watch-list hits";
 static const char *const st_capture_apps = "Events by capturing app";
+static const char *const st_keys = "Keys found";
 static int st_node_messages, st_node_hosts, st_node_events, st_node_apps, st_node_pii, st_node_watch;
-static int st_node_capture_apps;
+static int st_node_capture_apps, st_node_keys;
 
 static void stats_init(stats_tree *st)
 {
@@ -67,6 +92,7 @@ static void stats_init(stats_tree *st)
     st_node_pii = stats_tree_create_node(st, st_pii, 0, STAT_DT_INT, TRUE);
     st_node_watch = stats_tree_create_node(st, st_watch, 0, STAT_DT_INT, TRUE);
     st_node_capture_apps = stats_tree_create_node(st, st_capture_apps, 0, STAT_DT_INT, TRUE);
+    st_node_keys = stats_tree_create_node(st, st_keys, 0, STAT_DT_INT, TRUE);
 }
 
 /* The capturing app as the statistics name it: its package or label, else
@@ -106,10 +132,29 @@ static void stats_event(stats_tree *st, const xmt_event *ev, const xmt_capture_m
     }
 }
 
+/* Each key, under its SDK and id (two sites may share an id), counted once
+ * per page body that hands it out. */
+static void stats_keys(stats_tree *st, const report_item *item)
+{
+    for (guint i = 0; i < item->n_keys; i++) {
+        const xmt_report_key *k = &item->keys[i];
+        char *id = g_strdup_printf("%s key_id %s", k->sdk, k->key_id);
+        tick_stat_node(st, st_keys, 0, FALSE);
+        int node = tick_stat_node(st, id, st_node_keys, TRUE);
+        tick_stat_node(st, k->key_base64, node, FALSE);
+        g_free(id);
+    }
+}
+
 static tap_packet_status stats_packet(stats_tree *st, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
                                       const void *data, tap_flags_t flags _U_)
 {
-    const xmt_decoded *d = data;
+    const report_item *item = data;
+    if (!item->message) {
+        stats_keys(st, item);
+        return TAP_PACKET_REDRAW;
+    }
+    const xmt_decoded *d = item->message;
     tick_stat_node(st, st_messages, 0, FALSE);
     tick_stat_node(st, d->msg->sdk, st_node_messages, FALSE);
     tick_stat_node(st, st_hosts, 0, FALSE);
@@ -262,7 +307,9 @@ static tap_packet_status rows_packet(void *tapdata, packet_info *pinfo, epan_dis
                                      const void *data, tap_flags_t flags _U_)
 {
     row_format format = GPOINTER_TO_INT(tapdata) - 1;
-    const xmt_decoded *d = data;
+    const xmt_decoded *d = ((const report_item *)data)->message;
+    if (!d)
+        return TAP_PACKET_DONT_REDRAW;
     for (guint i = 0; i < d->msg->events->len; i++) {
         const xmt_event *ev = g_ptr_array_index(d->msg->events, i);
         if (ev->opaque)
@@ -308,6 +355,97 @@ static xmt_stat_init_result jsonl_init(const char *opt_arg, void *userdata _U_)
     XMT_STAT_INIT_DONE;
 }
 
+/* ---- the keys found ------------------------------------------------------ */
+
+/* Every key once (by SDK, id and bytes), in the order first found. */
+typedef struct {
+    GPtrArray *keys;    /* of xmt_report_key, strings g_malloc'd */
+    GHashTable *seen;   /* "sdk\nkey_id\nkey" */
+} key_list;
+
+static void key_list_free(gpointer p)
+{
+    xmt_report_key *k = p;
+    g_free((char *)k->sdk);
+    g_free((char *)k->key_id);
+    g_free((char *)k->key_base64);
+    g_free((char *)k->host);
+    g_free(k);
+}
+
+static tap_packet_status keys_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
+                                     const void *data, tap_flags_t flags _U_)
+{
+    key_list *list = tapdata;
+    const report_item *item = data;
+    for (guint i = 0; i < item->n_keys; i++) {
+        const xmt_report_key *k = &item->keys[i];
+        char *name = g_strconcat(k->sdk, "\n", k->key_id, "\n", k->key_base64, NULL);
+        if (g_hash_table_contains(list->seen, name)) {
+            g_free(name);
+            continue;
+        }
+        g_hash_table_add(list->seen, name);
+        xmt_report_key *copy = g_new0(xmt_report_key, 1);
+        copy->sdk = g_strdup(k->sdk);
+        copy->key_id = g_strdup(k->key_id);
+        copy->key_base64 = g_strdup(k->key_base64);
+        copy->host = g_strdup(k->host);
+        copy->frame = k->frame;
+        g_ptr_array_add(list->keys, copy);
+    }
+    return TAP_PACKET_DONT_REDRAW;
+}
+
+/* One line per key (tab-separated: sdk, key_id, key, frame, host), then each
+ * as the -o option that puts it in the key table, for captures of the same
+ * sites without the page. */
+static void keys_draw(void *tapdata)
+{
+    const key_list *list = tapdata;
+    printf("==================================================================\n");
+    printf("xmtrack keys found in the capture: %u\n", list->keys->len);
+    if (list->keys->len)
+        printf("sdk\tkey_id\tkey (base64)\tframe\thost\n");
+    for (guint i = 0; i < list->keys->len; i++) {
+        const xmt_report_key *k = g_ptr_array_index(list->keys, i);
+        printf("%s\t%s\t%s\t%u\t%s\n", k->sdk, k->key_id, k->key_base64, k->frame, k->host ? k->host : "");
+    }
+    if (list->keys->len)
+        printf("For captures of these sites without the page, the key table (Preferences > Protocols > XMTRACK > "
+               "Keys), or tshark:\n");
+    for (guint i = 0; i < list->keys->len; i++) {
+        const xmt_report_key *k = g_ptr_array_index(list->keys, i);
+        printf("-o 'uat:xmtrack_keys:\"%s\",\"%s\",\"%s\"'\n", k->sdk, k->key_id, k->key_base64);
+    }
+    printf("==================================================================\n");
+}
+
+static void keys_finish(void *tapdata)
+{
+    key_list *list = tapdata;
+    g_ptr_array_free(list->keys, TRUE);
+    g_hash_table_destroy(list->seen);
+    g_free(list);
+}
+
+static xmt_stat_init_result keys_init(const char *opt_arg, void *userdata _U_)
+{
+    /* -z xmtrack,keys[,filter] */
+    const char *filter = strchr(opt_arg, ',') ? strchr(strchr(opt_arg, ',') + 1, ',') : NULL;
+    key_list *list = g_new0(key_list, 1);
+    list->keys = g_ptr_array_new_with_free_func(key_list_free);
+    list->seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    GString *error = register_tap_listener("xmtrack", list, filter ? filter + 1 : NULL, TL_REQUIRES_NOTHING, NULL,
+                                           keys_packet, keys_draw, keys_finish);
+    if (error) {
+        fprintf(stderr, "tshark: xmtrack keys: %s\n", error->str);
+        g_string_free(error, TRUE);
+        keys_finish(list);
+    }
+    XMT_STAT_INIT_DONE;
+}
+
 /* ---- Export Objects ---------------------------------------------------- */
 
 static tap_packet_status eo_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_,
@@ -341,7 +479,9 @@ void xmt_report_handoff(void)
 {
     static stat_tap_ui csv_ui = { REGISTER_STAT_GROUP_GENERIC, NULL, "xmtrack,csv", csv_init, 0, NULL };
     static stat_tap_ui jsonl_ui = { REGISTER_STAT_GROUP_GENERIC, NULL, "xmtrack,jsonl", jsonl_init, 0, NULL };
+    static stat_tap_ui keys_ui = { REGISTER_STAT_GROUP_GENERIC, NULL, "xmtrack,keys", keys_init, 0, NULL };
     stats_tree_register_plugin("xmtrack", "xmtrack", XMT_STATS_MENU("Vendor Telemetry", "Messages and Events"), 0, stats_packet, stats_init, NULL);
     register_stat_tap_ui(&csv_ui, NULL);
     register_stat_tap_ui(&jsonl_ui, NULL);
+    register_stat_tap_ui(&keys_ui, NULL);
 }

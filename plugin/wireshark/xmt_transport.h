@@ -15,6 +15,11 @@ typedef struct {
      * caller of the media_type table passed it: FALSE when the body is not
      * from this transport; NULL when the transport hands none that way. */
     gboolean (*media_body)(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data);
+    /* The Host of the request that a page or script body (handed to the
+     * media_type takeover with `data`) answers, on the first pass; NULL when
+     * the body is not from this transport or the Host is not known.  NULL:
+     * the transport knows none. */
+    const char *(*page_host)(packet_info *pinfo, void *data);
 } xmt_transport;
 
 extern const xmt_transport xmt_transport_http1;

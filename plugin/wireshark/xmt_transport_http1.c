@@ -113,6 +113,17 @@ static gboolean media_body(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     return dissect_http1_body(tvb, pinfo, tree, key, info ? info->data : NULL);
 }
 
+/* A page's Host, for the keys found in it: on the first pass HTTP's request
+ * line of this connection (4.0: the last request parsed, which a response
+ * answers) or exchange (4.4 on).  HTTP/1 hands its header map, HTTP/2 none. */
+static const char *page_host(packet_info *pinfo, void *data)
+{
+    xmt_http_message_info *info = data;
+    if (!info || !info->data || PINFO_FD_VISITED(pinfo))
+        return NULL;
+    return xmt_valid_utf8(pinfo, current_request_line(pinfo).host);
+}
+
 /* Bodies without a Content-Type reach the "http" heuristic list (with no
  * message info on 4.0).  Recognise cheaply; add nothing unless ours. */
 static xmt_heur_result dissect_heur_body(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
@@ -189,4 +200,4 @@ static void handoff_http1(void)
                        "xmtrack_http", proto_xmtrack, HEURISTIC_ENABLE);
 }
 
-const xmt_transport xmt_transport_http1 = { "HTTP/1.x", register_http1, handoff_http1, media_body };
+const xmt_transport xmt_transport_http1 = { "HTTP/1.x", register_http1, handoff_http1, media_body, page_host };

@@ -534,4 +534,4 @@ static void handoff_http2(void)
     }
 }
 
-const xmt_transport xmt_transport_http2 = { "HTTP/2", register_http2, handoff_http2, media_body };
+const xmt_transport xmt_transport_http2 = { "HTTP/2", register_http2, handoff_http2, media_body, NULL };

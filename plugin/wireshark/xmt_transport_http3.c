@@ -43,4 +43,4 @@ static void handoff_http3(void)
 }
 
 /* No bodies: HTTP/3 hands none to the media_type table before 4.7. */
-const xmt_transport xmt_transport_http3 = { "HTTP/3", register_http3, handoff_http3, NULL };
+const xmt_transport xmt_transport_http3 = { "HTTP/3", register_http3, handoff_http3, NULL, NULL };

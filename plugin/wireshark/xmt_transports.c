@@ -33,3 +33,13 @@ void xmt_transports_media_body(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
         if (transports[i]->media_body && transports[i]->media_body(tvb, pinfo, tree, data))
             return;
 }
+
+const char *xmt_transports_page_host(packet_info *pinfo, void *data)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS(transports); i++) {
+        const char *host = transports[i]->page_host ? transports[i]->page_host(pinfo, data) : NULL;
+        if (host)
+            return host;
+    }
+    return NULL;
+}

@@ -11,4 +11,8 @@ void xmt_transports_handoff(void);
  * the table's order until one takes it. */
 void xmt_transports_media_body(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data);
 
+/* The Host a page or script body came from, as the first transport that
+ * knows it says; NULL when none does. */
+const char *xmt_transports_page_host(packet_info *pinfo, void *data);
+
 #endif /* XMT_TRANSPORTS_H */

@@ -413,7 +413,12 @@ static void add_event(proto_tree *tree, xmt_decoded *map, const xmt_event *ev, g
     add_capture_verdict(et, map, ev->facts, TRUE);
     add_pii(et, map, ev);
     add_watch_hits(et, map, ev);
-    if (ev->opaque)
+    /* A record opened with a key says so in its facts (key_source); one that
+     * stays closed says why, when its format knows. */
+    if (ev->opaque && !ev->opened && ev->sealed_why)
+        expert_add_info_format(map->pinfo, item, &xmt_ei.encrypted_payload, "%s",
+                               expert_text(map->pinfo, "Enciphered payload, not opened: %s", ev->sealed_why));
+    else if (ev->opaque && !ev->opened)
         expert_add_info(map->pinfo, item, &xmt_ei.encrypted_payload);
     add_members(et, map, ev);
 }

@@ -9,6 +9,7 @@
 #include "formats/xmt_dispatch.h"
 #include "wireshark/xmt_capture_app.h"
 #include "wireshark/xmt_fields.h"
+#include "wireshark/xmt_keys.h"
 #include "wireshark/xmt_privacy.h"
 #include "wireshark/xmt_report.h"
 #include "wireshark/xmt_tree.h"
@@ -180,6 +181,8 @@ static void config_for_tree(xmt_config *cfg, packet_info *pinfo, proto_tree *tre
                     (tree != NULL && (proto_field_is_referenced(tree, xmt_hf.pii) ||
                                       proto_field_is_referenced(tree, xmt_ei.pii_leak.hf)));
     cfg->watch = xmt_privacy_watchlist();
+    /* The key table's keys and those found in the capture so far (xmt_keys.c). */
+    cfg->find_key = xmt_keys_find;
     /* Statistics and exports read every fact, whatever the tree shows. */
     cfg->want_facts = xmt_report_wanted() ? XMT_FACTS_ALL : facts_for_tree(pinfo, tree);
 }

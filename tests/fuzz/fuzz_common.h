@@ -141,10 +141,13 @@ G_GNUC_UNUSED static const xmt_watchlist *fuzz_watchlist(void)
  * testdata/encrypted's aes_image (kid 7, AES-128), aes_ajax (kid 8, AES-256)
  * and aes_beacon (kid 9, AES-192) captures, so their uploads in the seeds
  * open and the plaintext paths are fuzzed, and a 15-byte key (kid 10) that
- * AES refuses. */
-static const guint8 *fuzz_find_key(void *ctx, const char *sdk, const char *key_id, gsize *len, const char **source)
+ * AES refuses.  Kid 7 has a wrong key first, as when two sites use one id:
+ * the decoder tries both. */
+static const guint8 *fuzz_find_key(void *ctx, const char *sdk, const char *key_id, guint nth, gsize *len,
+                                   const char **source)
 {
     static const struct { const char *id; const char *key; gsize len; } keys[] = {
+        { "7", "another site's key", 16 },
         { "7", "\x05\xeb\x61\xe1\x8d\x4d\x6a\xab\xb8\xca\x7a\xc4\xaa\xfc\x7d\xc1", 16 },
         { "8", "\x0c\x69\x50\x6f\x2a\x18\x9c\xe7\xcd\x81\x39\x4f\x6b\x8e\x38\x8a"
                "\xbd\xa0\xef\x6b\x64\x09\xc1\xe8\x15\x8c\x07\x06\xe4\xa2\x4b\xee", 32 },
@@ -156,7 +159,7 @@ static const guint8 *fuzz_find_key(void *ctx, const char *sdk, const char *key_i
     if (!sdk || !key_id)
         FUZZ_FAIL("find_key without sdk or key_id");
     for (gsize i = 0; i < G_N_ELEMENTS(keys); i++) {
-        if (strcmp(key_id, keys[i].id) == 0) {
+        if (strcmp(key_id, keys[i].id) == 0 && nth-- == 0) {
             *len = keys[i].len;
             if (source)
                 *source = "the fuzzer's key table";

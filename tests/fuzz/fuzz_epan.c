@@ -46,6 +46,16 @@
  *           EXTRA is the bytes an edge puts in (a raw value, a layer's
  *           replacement).
  *
+ * The Sensors web AES row (docs/formats/sensors-encryption.md) enciphers DOC
+ * under key_id 7's key of the key table the harness loads (AES_KEYS below);
+ * bits 3-7 of byte 5 pick the key_id the upload names (one in the table, one
+ * nowhere, one as a string, one with a wrong key before the right one, one
+ * only the page knows), and E_CIPHER's variants damage the wrapping (a short
+ * IV, the IV alone, a cut block, bad padding, the wrong key, a huge
+ * payload, no key_id, bad base64).  Its response is a page that hands out
+ * the key of key_id 13 (with EXTRA after it), so the key finder runs on
+ * HTML responses and the second pass opens what the first could not.
+ *
  * So libFuzzer's byte mutations of the tail become well-wrapped payloads,
  * and one flip of the head moves an input to another format, edge or
  * transport.  Seeds (tests/fuzz/make_seeds.py) are the innermost plaintexts
@@ -80,6 +90,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "wireshark/xmt_keys.h"
 #include "wireshark/xmt_ws_compat.h"
 
 /* The frame API of 4.5 on: the record carries the frame's bytes (epan makes
@@ -282,6 +293,49 @@ static bytes *aes_ecb(const guint8 key[16], const guint8 *p, gsize n)
     return out;
 }
 
+/* The key table the harness loads (LLVMFuzzerInitialize): key_id 7 is
+ * aes_image_http1's real key; key_id 12 has another site's key first, then
+ * the same; key_id 13 is in no table, only in the page the response carries. */
+static const guint8 AES_KEY[16] = { 0x05, 0xeb, 0x61, 0xe1, 0x8d, 0x4d, 0x6a, 0xab,
+                                    0xb8, 0xca, 0x7a, 0xc4, 0xaa, 0xfc, 0x7d, 0xc1 };
+static const guint8 AES_OTHER_KEY[16] = { 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a,
+                                          0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a };
+static const char *const AES_KEYS[] = {
+    "\"sensors\",\"7\",\"Beth4Y1Naqu4ynrEqvx9wQ==\"",
+    "\"sensors\",\"12\",\"WlpaWlpaWlpaWlpaWlpaWg==\"",
+    "\"sensors\",\"12\",\"05eb61e18d4d6aabb8ca7ac4aafc7dc1\"",
+};
+static const char *const AES_KEY_IDS[] = { "7", "99", "\"7\"", "12", "13" };
+#define AES_PAGE "<!DOCTYPE html><script>sensors.use(AesEncryption, {k: 'Beth4Y1Naqu4ynrEqvx9wQ==', kid: 13, " \
+                 "khash: 'h13'});</script>"
+
+/* The Sensors web SDK's AES plugin: IV[16] || AES-CBC-PKCS#7(key, plaintext),
+ * the IV's bytes below 0x80 as the plugin makes them. */
+static bytes *aes_cbc(const guint8 key[16], const guint8 *p, gsize n, gboolean bad_padding)
+{
+    gsize padded = (n / 16 + 1) * 16;
+    bytes *plain = b_dup(p, n);
+    while (plain->len < padded) {
+        guint8 pad = bad_padding ? 0x00 : (guint8)(padded - n);
+        b_add(plain, &pad, 1);
+    }
+    bytes *out = b_new();
+    for (int i = 0; i < 16; i++) {
+        guint8 iv = (guint8)((i * 7 + 1) & 0x7f);
+        b_add(out, &iv, 1);
+    }
+    gcry_cipher_hd_t h;
+    if (gcry_cipher_open(&h, GCRY_CIPHER_AES128, GCRY_CIPHER_MODE_CBC, 0) == 0) {
+        gcry_cipher_setkey(h, key, 16);
+        gcry_cipher_setiv(h, out->data, 16);
+        gcry_cipher_encrypt(h, plain->data, plain->len, NULL, 0);
+        gcry_cipher_close(h);
+    }
+    b_add(out, plain->data, plain->len);
+    g_byte_array_free(plain, TRUE);
+    return out;
+}
+
 static gint32 java_hash(const guint8 *p, gsize n)
 {
     guint32 h = 0;
@@ -312,7 +366,7 @@ typedef struct {
 } request;
 
 /* Layers of a payload, innermost first. */
-enum { L_GZIP = 1, L_B64, L_B64URL, L_PCT, L_AESHEX, L_PAD2, L_LZ64 };
+enum { L_GZIP = 1, L_B64, L_B64URL, L_PCT, L_AESHEX, L_PAD2, L_LZ64, L_AESCBC, L_AESWRAP };
 
 typedef struct {
     const char *name;
@@ -490,6 +544,8 @@ static const format FORMATS[] = {
       "\"google_1234\",\"campaign\":\"Summer_fun\",\"source\":\"google\",\"medium\":\"cpc\",\"term\":"
       "\"summer+travel\",\"content\":\"logolink\",\"session_id\":\"123\",\"engagement_time_msec\":\"100\"}}]}",
       "q:measurement_id=G-XXXXXXXXXX|q:api_secret=xmtrack_api_secret", { 0 }, 0 },
+    { "sensors web AES", "POST", "/sa.gif", "sa.example.com", "application/x-www-form-urlencoded", SENSORS_EVENT,
+      "q:project=xmtrack|f:data=@|f:ext=crc%3D0|f:gzip=9", { L_AESCBC, L_B64, L_AESWRAP, L_PCT }, 0 },
 };
 #define N_FORMATS G_N_ELEMENTS(FORMATS)
 
@@ -708,6 +764,39 @@ static void apply_layer(bytes *b, int layer, int index, int n_layers, grammar *g
             default: break;
             }
         }
+        break;
+    }
+    case L_AESCBC: {   /* E_CIPHER: 0 short IV, 1 IV alone, 2 a cut block, 3 bad padding, 4 wrong key, 5 huge */
+        int v = g->edge == E_CIPHER ? g->variant % 8 : -1;
+        bytes *plain = b_dup(b->data, b->len);
+        if (v == 5) {   /* 256 KiB to 1 MiB of plaintext: a record padded with spaces */
+            gsize want = (gsize)256 * 1024 << (g->variant / 8 % 3);
+            while (plain->len < want)
+                b_add(plain, "        ", 8);
+        }
+        out = aes_cbc(v == 4 ? AES_OTHER_KEY : AES_KEY, plain->data, plain->len, v == 3);
+        g_byte_array_free(plain, TRUE);
+        if (v == 0)
+            g_byte_array_set_size(out, 10);
+        else if (v == 1)
+            g_byte_array_set_size(out, 16);
+        else if (v == 2)
+            g_byte_array_set_size(out, out->len - 3);
+        break;
+    }
+    case L_AESWRAP: {   /* E_CIPHER: 6 no key_id, 7 a character that is not base64 */
+        int v = g->edge == E_CIPHER ? g->variant % 8 : -1;
+        out = b_of("{");
+        if (v != 6)
+            b_printf(out, "\"key_id\":%s,", AES_KEY_IDS[(gsize)g->variant / 8 % G_N_ELEMENTS(AES_KEY_IDS)]);
+        b_str(out, "\"key_hash\":\"a9b132e3fa9f85c54ffb766c13df927230cb5f6be666047e6de928c80c9e8740\",\"nc\":1,"
+                   "\"payload\":\"");
+        gsize at = v == 7 ? (gsize)g->cut * b->len / 256 : b->len;
+        b_add(out, b->data, at);
+        if (v == 7)
+            b_str(out, "*");
+        b_add(out, b->data + at, b->len - at);
+        b_str(out, "\"}");
         break;
     }
     default:   /* the plaintext (layer 0): as it is */
@@ -1291,6 +1380,49 @@ static frame_bytes tcp_frame(gboolean from_client, guint32 seq, guint32 ack, gui
 
 static const char http1_response[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: application/json\r\n\r\n{}";
 
+/* The page of the AES row: it hands out key_id 13's key, with up to 8 KiB of
+ * EXTRA after it for the key finder. */
+static bytes *aes_page(const grammar *g)
+{
+    bytes *page = b_of(AES_PAGE);
+    b_add(page, g->extra, MIN(g->extra_len, (gsize)8192));
+    return page;
+}
+
+static bytes *http1_page_response(const grammar *g)
+{
+    bytes *page = aes_page(g);
+    bytes *out = b_new();
+    b_printf(out, "HTTP/1.1 200 OK\r\nContent-Length: %u\r\nContent-Type: text/html; charset=utf-8\r\n\r\n",
+             page->len);
+    b_add(out, page->data, page->len);
+    g_byte_array_free(page, TRUE);
+    return out;
+}
+
+/* HTTP/2: the 200 with content-type text/html (HPACK: a literal with the
+ * static table's name 31), the page in one DATA frame. */
+static bytes *h2_page_response(const grammar *g)
+{
+    static const guint8 head[] = { 0x88, 0x5f, 0x09, 't', 'e', 'x', 't', '/', 'h', 't', 'm', 'l' };
+    bytes *page = aes_page(g);
+    bytes *out = b_new();
+    h2_frame(out, H2_SETTINGS, 0, 0, NULL, 0);
+    h2_frame(out, H2_SETTINGS, H2_ACK, 0, NULL, 0);
+    h2_frame(out, H2_HEADERS, H2_END_HEADERS, 1, head, sizeof head);
+    h2_frame(out, H2_DATA, H2_END_STREAM, 1, page->data, page->len);
+    g_byte_array_free(page, TRUE);
+    return out;
+}
+
+static gboolean hands_out_a_key(const format *f)
+{
+    for (int i = 0; i < 5 && f->layers[i]; i++)
+        if (f->layers[i] == L_AESWRAP)
+            return TRUE;
+    return FALSE;
+}
+
 /* The connection: handshake, the request in 1-3 segments, a response, the close. */
 static GArray *connection(const bytes *req, gsize cut1, gsize cut2, const bytes *response)
 {
@@ -1640,7 +1772,18 @@ int LLVMFuzzerInitialize(int *argc _U_, char ***argv)
     if (!epan_init(NULL, NULL, FALSE))
         FAIL("epan_init failed");
     e_prefs *settings = epan_load_settings();
+    /* The key table, as -o 'uat:xmtrack_keys:...' loads it. */
+    for (gsize i = 0; i < G_N_ELEMENTS(AES_KEYS); i++) {
+        char *pref = g_strconcat("uat:xmtrack_keys:", AES_KEYS[i], NULL), *why = NULL;
+        if (prefs_set_pref(pref, &why) != PREFS_SET_OK)
+            FAIL("the key table refused %s: %s", AES_KEYS[i], why ? why : "?");
+        g_free(pref);
+        g_free(why);
+    }
     prefs_apply_all();
+    gsize key_len = 0;
+    if (!xmt_keys_find(NULL, "sensors", "12", 1, &key_len, NULL) || key_len != 16)
+        FAIL("the key table is not loaded");
     build_column_format_array(&columns, settings->num_cols, TRUE);
     /* h2c on H2C_PORT, as the suite's captures are read (-d tcp.port==N,http2). */
     dissector_handle_t http2 = find_dissector("http2");
@@ -1726,7 +1869,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fprintf(stderr, "%s over %s, edge %d target %d variant %d, transport 0x%02x, %u bytes:\n%.*s\n", f->name,
                 http2 ? "h2c" : "HTTP/1.1", g.edge, g.target, g.variant, (unsigned)transport, wire->len,
                 (int)MIN(wire->len, 600), (const char *)wire->data);
-    bytes *response = http2 ? h2_response(transport_damage(&g) == D_TWICE) : b_of(http1_response);
+    bytes *response = hands_out_a_key(f) && transport_damage(&g) != D_TWICE
+                          ? (http2 ? h2_page_response(&g) : http1_page_response(&g))
+                          : http2 ? h2_response(transport_damage(&g) == D_TWICE) : b_of(http1_response);
     server_port = http2 ? H2C_PORT : 80;
     GArray *frames = connection(wire, cut1, cut2, response);
     if (getenv("XMT_FUZZ_PCAP"))

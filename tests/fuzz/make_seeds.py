@@ -316,7 +316,7 @@ EPAN_FORMATS = ["sensors android", "sensors gzip=0 (Java)", "sensors JS GET beac
                 "sensors python", "sensors encrypted", "miui analytics", "miui analytics gzip", "miui tracker",
                 "mistat v2", "mistat v3", "onetrack v4", "onetrack v4/o", "onetrack key_get",
                 "mixpanel browser batch", "mixpanel browser json", "mixpanel node GET",
-                "ga4 gtag query", "ga4 gtag lines", "ga4 measurement protocol"]
+                "ga4 gtag query", "ga4 gtag lines", "ga4 measurement protocol", "sensors web AES"]
 E_NONE, E_EMPTY, E_DUPLICATE, E_LAYER_RAW, E_B64_SMALL, E_GZIP, E_JSON_LEAF, E_CIPHER, E_TRANSPORT = 0, 1, 3, 10, 13, 14, 15, 17, 18
 
 
@@ -332,7 +332,7 @@ def epan_plaintexts(testdata):
         [j(p.OT_RECORDS)], [p._prng_bytes("xmtrack-onetrack-rsa", 128)],
         [j([MIXPANEL["browser"], MIXPANEL["people"]]), j([MIXPANEL["android"]])],
         [j([MIXPANEL["people_once"], MIXPANEL["group"]])], [j(MIXPANEL["node"])],
-    ] + ga4_plaintexts(testdata)
+    ] + ga4_plaintexts(testdata) + [[j(p.JS_PAGEVIEW)]]
 
 
 def ga4_hits(testdata):
@@ -401,6 +401,15 @@ def add_epan(corpus, testdata):
             for transport, edge, target, cut, variant in (h2_heads if n == 0 else h2_heads[:1]):
                 h2_index = 0x80 | index  # bit 7: over HTTP/2
                 corpus.add("epan", bytes([h2_index, transport, edge, target, cut, variant]) + doc + extra)
+    # The web AES row: each key_id it may name (variant bits 3-7: in the table, nowhere, as a string, a wrong
+    # key first, only in the page), and each damage of its wrapping (E_CIPHER, variant bits 0-2).
+    aes = EPAN_FORMATS.index("sensors web AES")
+    doc = epan_plaintexts(testdata)[aes][0].encode("utf-8")
+    for key_id in range(5):
+        for index in (aes, 0x80 | aes):
+            corpus.add("epan", bytes([index, 0x80, E_NONE, 0, 0, key_id * 8]) + doc + extra)
+    for damage in range(8):
+        corpus.add("epan", bytes([aes, 0, E_CIPHER, 0, 0x80, damage]) + doc + extra)
 
 
 # ---- the vendor SDKs of testdata/vendors/ ------------------------------------------------------

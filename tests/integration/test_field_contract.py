@@ -28,7 +28,6 @@ DOC = os.path.join(REPO, "docs", "fields.md")
 # they land: an entry listed here that the plugin DOES register fails the test, and
 # docs/fields.md must mark exactly these "not yet registered (issue N)".
 NOT_YET_REGISTERED = {
-    "xmtrack_keys": "issue 23",  # the UAT of keys
 }
 
 # A value per UAT column, for loading one record through -o 'uat:NAME:...'.

@@ -22,6 +22,10 @@ at a time:
     every object and array replaced by a scalar or the other container;
   - MiStat's ciphertext: odd hex, not hex, not whole blocks, upper case, the
     wrong key, an empty plaintext;
+  - the Sensors web AES plugin's wrapping (its key in the key table, -o
+    uat:xmtrack_keys): a short IV, the IV alone, not whole blocks, bad
+    padding, the wrong key, a payload of 256 KiB; no key_id, a key_id of no
+    key, a key_id as a string, bad base64;
   - the transport: chunked, Content-Encoding gzip (also empty and damaged),
     no Content-Type, three TCP segments, a one-byte first segment, the header
     block and the body apart, two requests pipelined on one connection.
@@ -133,6 +137,9 @@ def formats():
         Format("onetrack key_get", "POST", "/track/key_get", P.TRACKING_INTL_HOST, P.FORM_CT,
                [("f", "secretKey", None), ("f", "sign", P.md5_hex("k"))],
                P._prng_bytes("xmtrack-onetrack-rsa", 128), ["b64", "pct"]),
+        Format("sensors web AES", "POST", "/sa.gif", "sa.example.com", P.FORM_CT,
+               [("q", "project", "xmtrack"), ("f", "data", None), ("f", "ext", P.pct("crc=1")), ("f", "gzip", "9")],
+               P.JS_PAGEVIEW, ["aescbc", "b64", "aeswrap", "pct"]),
         *posthog_formats(),
         *snowplow_formats(),
         *mixpanel_formats(),
@@ -244,6 +251,35 @@ def ga4_formats():
     ]
 
 
+# The web AES plugin (docs/formats/sensors-encryption.md): key_id 7's key, given to tshark as the
+# key table; the IV's bytes below 0x80 as the plugin makes them.
+AES_KEY = base64.b64decode("Beth4Y1Naqu4ynrEqvx9wQ==")
+AES_IV = bytes((i * 7 + 1) & 0x7f for i in range(16))
+KEY_TABLE = ["-o", 'uat:xmtrack_keys:"sensors","7","Beth4Y1Naqu4ynrEqvx9wQ=="']
+
+
+def aes128_cbc(key, data, pad=True):
+    """IV || AES-128-CBC(key, data), PKCS#7-padded unless pad is False (payloads.py's AES block)."""
+    if pad:
+        data += bytes([16 - len(data) % 16]) * (16 - len(data) % 16)
+    keys, prev, out = P._round_keys(key), AES_IV, [AES_IV]
+    for i in range(0, len(data), 16):
+        prev = P._encrypt_block(bytes(a ^ b for a, b in zip(data[i:i + 16], prev)), keys)
+        out.append(prev)
+    return b"".join(out)
+
+
+def aes_wrap(payload, key_id=b"7"):
+    """The plugin's {"key_id","key_hash","nc","payload"}; key_id None leaves it out."""
+    head = b'{"key_id":' + key_id + b"," if key_id is not None else b"{"
+    return head + b'"key_hash":"a9b132e3fa9f85c54ffb766c13df927230cb5f6be666047e6de928c80c9e8740","nc":1,' \
+                  b'"payload":"' + payload + b'"}'
+
+
+def rewrap(data, key_id):
+    return aes_wrap(json.loads(data)["payload"].encode("ascii"), key_id)
+
+
 # ---- building one request ----------------------------------------------------------------------
 
 def gzip_bytes(data):
@@ -302,6 +338,10 @@ def apply_layer(layer, data, key=None):
         return lz64(data)
     if layer == "aeshex":
         return P.aes128_ecb_encrypt(key or mistat_key(), data).hex().encode("ascii")
+    if layer == "aescbc":
+        return aes128_cbc(key or AES_KEY, data)
+    if layer == "aeswrap":
+        return aes_wrap(data)
     raise ValueError(layer)
 
 
@@ -438,7 +478,8 @@ def param_edits(fmt):
 
 
 LAYER_NAMES = {"gzip": "gzip", "pad2": "gzip padding", "b64": "base64", "b64url": "base64 (URL-safe)",
-               "pct": "percent-encoding", "aeshex": "AES hex", "lz64": "LZ-string"}
+                "pct": "percent-encoding", "aeshex": "AES hex", "lz64": "LZ-string", "aescbc": "AES-CBC",
+                "aeswrap": "AES record"}
 
 
 def flip(data):
@@ -495,6 +536,25 @@ def layer_edits(fmt):
                 Edit("layer AES hex", "the wrong key (bad padding)", key=mistat_key(P.MISTAT_WRONG_DEVICE_ID)),
                 Edit("layer AES hex", "an empty plaintext", plaintext=b""),
                 Edit("layer AES hex", "one block of zeros", layer=i + 1, layer_fn=lambda d: b"00" * 16),
+            ]
+        if layer == "aescbc":
+            plain = plaintext_bytes(fmt, fmt.plaintext)
+            out += [
+                Edit("layer AES-CBC", "a short IV", layer=i + 1, layer_fn=lambda d: d[:10]),
+                Edit("layer AES-CBC", "the IV alone", layer=i + 1, layer_fn=lambda d: d[:16]),
+                Edit("layer AES-CBC", "not whole blocks", layer=i + 1, layer_fn=lambda d: d[:-3]),
+                Edit("layer AES-CBC", "bad padding", layer=i + 1,
+                     layer_fn=lambda d, p=plain: aes128_cbc(AES_KEY, p + b"\0" * (16 - len(p) % 16), pad=False)),
+                Edit("layer AES-CBC", "the wrong key (bad padding)", key=b"\x5a" * 16),
+                Edit("layer AES-CBC", "a payload of 256 KiB", plain_fn=lambda p: p + b" " * (256 * 1024)),
+            ]
+        if layer == "aeswrap":
+            out += [
+                Edit("layer AES record", "no key_id", layer=i + 1, layer_fn=lambda d: rewrap(d, None)),
+                Edit("layer AES record", "a key_id of no key", layer=i + 1, layer_fn=lambda d: rewrap(d, b"99")),
+                Edit("layer AES record", "key_id as a string", layer=i + 1, layer_fn=lambda d: rewrap(d, b'"7"')),
+                Edit("layer AES record", "bad base64", layer=i + 1,
+                     layer_fn=lambda d: d.replace(b'"payload":"', b'"payload":"*', 1)),
             ]
     return out
 
@@ -639,7 +699,7 @@ class Sweep:
         self.count = 0
 
     def tshark(self, capture, args):
-        cmd = ["tshark", "-n", "-r", capture] + args
+        cmd = ["tshark", "-n", "-r", capture] + KEY_TABLE + args
         r = self.runner
         try:
             proc = subprocess.run(cmd, capture_output=True, env=r.env.env, cwd=r.work, timeout=self.timeout, **r.user)

@@ -317,13 +317,14 @@ typedef struct {
     char *last_sdk;
 } key_table;
 
-static const guint8 *table_find(void *ctx, const char *sdk, const char *key_id, gsize *len, const char **source)
+static const guint8 *table_find(void *ctx, const char *sdk, const char *key_id, guint nth, gsize *len,
+                                const char **source)
 {
     key_table *t = ctx;
     t->calls++;
     g_free(t->last_sdk);
     t->last_sdk = g_strdup(sdk);
-    if (!t->key || strcmp(key_id, t->key_id) != 0)
+    if (!t->key || nth > 0 || strcmp(key_id, t->key_id) != 0)
         return NULL;
     *len = t->len;
     if (source)
@@ -594,6 +595,89 @@ static void test_decrypt_failures(void)
     g_ptr_array_unref(rows);
 }
 
+/* Two sites, one key_id: the keys for it in the caller's order. */
+typedef struct {
+    const char *key_id;
+    const guint8 *keys[2];
+    gsize lens[2];
+    const char *sources[2];
+    guint calls;
+} two_keys;
+
+static const guint8 *two_keys_find(void *ctx, G_GNUC_UNUSED const char *sdk, const char *key_id, guint nth, gsize *len,
+                                   const char **source)
+{
+    two_keys *t = ctx;
+    t->calls++;
+    if (strcmp(key_id, t->key_id) != 0 || nth >= 2)
+        return NULL;
+    *len = t->lens[nth];
+    if (source)
+        *source = t->sources[nth];
+    return t->keys[nth];
+}
+
+/* Another site's key under the same id comes first: it fails (bad padding,
+ * or a plaintext that is not a record), the right one opens the payload and
+ * is named as its source; without any key the record says why it is closed. */
+static void test_decrypt_two_keys_one_id(void)
+{
+    GPtrArray *rows = read_tsv("uploads.tsv");
+    char **f = first_ajax_upload(rows);
+    gsize told_len = 0;
+    guint8 *told = g_base64_decode(f[5], &told_len);
+    guint8 other[32];
+    memset(other, 0x5a, sizeof other);
+    two_keys t = { f[4], { other, told }, { sizeof other, told_len }, { "found in frame 3", "found in frame 9" }, 0 };
+
+    xmt_request req;
+    char *uri = NULL;
+    upload_request(&req, f, &uri);
+    xmt_config cfg;
+    config_with(&cfg, NULL);
+    cfg.find_key = two_keys_find;
+    cfg.find_key_ctx = &t;
+    xmt_message *msg = xmt_decode(&req, &cfg);
+    g_assert_nonnull(msg);
+    g_assert_true(msg->decrypted);
+    g_assert_cmpuint(t.calls, ==, 2);
+    g_assert_cmpuint(msg->event_count, ==, 1);
+    g_assert_cmpstr(xmt_message_fact(msg, XMT_FACT_KEY_SOURCE)->str, ==, "found in frame 9");
+    const xmt_error *e = error_in(msg, "AES");
+    g_assert_nonnull(e);
+    g_assert_nonnull(strstr(e->reason, "found in frame 3"));
+    const xmt_event *record = g_ptr_array_index(msg->events, 0);
+    g_assert_true(record->opaque);
+    g_assert_true(record->opened);
+    g_assert_null(record->sealed_why);
+    xmt_message_free(msg);
+
+    /* Only the wrong one: closed, and the record says so. */
+    two_keys one = { f[4], { other, NULL }, { sizeof other, 0 }, { "key table", NULL }, 0 };
+    cfg.find_key_ctx = &one;
+    msg = xmt_decode(&req, &cfg);
+    g_assert_false(msg->decrypted);
+    record = g_ptr_array_index(msg->events, 0);
+    g_assert_false(record->opened);
+    g_assert_nonnull(record->sealed_why);
+    g_assert_nonnull(strstr(record->sealed_why, "does not open it"));
+    xmt_message_free(msg);
+
+    /* No key at all for the id. */
+    two_keys none = { "not this one", { NULL, NULL }, { 0, 0 }, { NULL, NULL }, 0 };
+    cfg.find_key_ctx = &none;
+    msg = xmt_decode(&req, &cfg);
+    g_assert_false(msg->decrypted);
+    g_assert_cmpuint(msg->errors->len, ==, 0);
+    record = g_ptr_array_index(msg->events, 0);
+    g_assert_nonnull(strstr(record->sealed_why, "no key for it"));
+    xmt_message_free(msg);
+
+    g_free(uri);
+    g_free(told);
+    g_ptr_array_unref(rows);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -612,5 +696,6 @@ int main(int argc, char **argv)
     g_test_add_func("/sensors_keys/hostile/not_text", test_not_text);
     g_test_add_func("/sensors_keys/decrypt/real_uploads", test_decrypt_real_uploads);
     g_test_add_func("/sensors_keys/decrypt/failures", test_decrypt_failures);
+    g_test_add_func("/sensors_keys/decrypt/two_keys_one_id", test_decrypt_two_keys_one_id);
     return g_test_run();
 }
