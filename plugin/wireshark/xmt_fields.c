@@ -30,7 +30,8 @@ static int fact_hf[XMT_FACT_COUNT];
 
 static hf_register_info hf[] = {
     /* the message's own */
-    STR(xmt_hf.sdk, "SDK", "sdk", "Which analytics format: sensors, miui_analytics, miui_tracker, mistat, onetrack"),
+    STR(xmt_hf.sdk, "SDK", "sdk", "Which analytics format: sensors, miui_analytics, miui_tracker, mistat, onetrack, "
+        "mixpanel, segment, amplitude, posthog, snowplow, ga4 (a row of formats/xmt_format_list.h each)"),
     STR(xmt_hf.host, "Host", "host", "The HTTP Host the message was sent to"),
     BOOL(xmt_hf.crc_valid, "CRC valid", "crc_valid", "The CRC recomputed over the payload text equals xmtrack.crc"),
     BOOL(xmt_hf.sign_valid, "Signature valid", "sign_valid", "The request's signature (MiStat v2 and OneTrack form sign) "
