@@ -27,6 +27,12 @@ clean_clone() {
 # runs as root (with -euo pipefail). Its output goes to LOG; what SCRIPT leaves in /out is
 # copied to OUTDIR. Returns SCRIPT's status (or mmdebstrap's).
 #
+# The root trusts the certificate authorities this machine added locally
+# (/usr/local/share/ca-certificates), as a new machine on the same network would have to: where
+# the network reaches the npm registry only through a TLS-inspecting proxy, without them npm
+# fails with SELF_SIGNED_CERT_IN_CHAIN and the evidence tools' tests (DuckDB, puppeteer-core)
+# cannot install what they need. Nothing else of the host is copied.
+#
 # Check-Valid-Until is off because the Debian archive reachable here is a dated snapshot whose
 # Release files have expired; it changes nothing else about what is installed.
 in_fresh_root() {
@@ -36,12 +42,16 @@ in_fresh_root() {
   work=$(mktemp -d)
   clean_clone "$work/src"
   printf '%s\n' "$script" >"$work/inside.sh"
+  mkdir -p "$work/local-ca"
+  cp /usr/local/share/ca-certificates/*.crt "$work/local-ca/" 2>/dev/null || true
   mmdebstrap --variant=minbase --include="ca-certificates${include:+,$include}" \
     --aptopt='Acquire::Check-Valid-Until "false"' \
     --customize-hook='mkdir -p "$1/src"' \
     --customize-hook="sync-in $work/src /src" \
     --customize-hook="upload $work/inside.sh /inside.sh" \
     --customize-hook='mkdir -p "$1/out"' \
+    --customize-hook="sync-in $work/local-ca /usr/local/share/ca-certificates" \
+    --customize-hook='chroot "$1" update-ca-certificates >/dev/null' \
     --customize-hook='chroot "$1" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 bash -euo pipefail /inside.sh' \
     "${copy_out[@]}" \
     "$suite" /dev/null >"$log" 2>&1
