@@ -51,7 +51,7 @@
     /* Xiaomi's own SDKs: fields and headers in the clear, sessions, rebuilt keys */                               \
     X(PARAM, "param", "Parameter", STRING, "A form field or vendor header sent in the clear, as name=value")        \
     X(SESSION_ID, "session_id", "Session ID", STRING,                                                             \
-      "The SDK's session (OneTrack OT_SID and H.sid, MIUI Analytics record sid)")                                  \
+      "The SDK's session (OneTrack OT_SID and H.sid, MIUI Analytics record sid, PostHog $session_id, Snowplow sid)") \
     X(CIPHER_LEN, "enc.length", "Ciphertext length", UINT,                                                        \
       "Bytes of an enciphered payload as sent (OneTrack body, MiStat stat_value)")                                 \
     X(DERIVED_KEY, "enc.key", "Derived key", STRING,                                                              \

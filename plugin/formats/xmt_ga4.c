@@ -335,19 +335,21 @@ typedef struct {
 /* Items of the envelope after the events array are shown at the array's
  * start: each event's items then move forward (Wireshark 4.6 stops a
  * dissection after 50,000 items that do not). */
+static void move_spans(GArray *array, gsize span_at, guint32 events_off)
+{
+    for (guint i = 0; array && i < array->len; i++) {
+        xmt_span *s = (xmt_span *)(void *)(array->data + (gsize)i * g_array_get_element_size(array) + span_at);
+        if (s->off > events_off)
+            *s = xmt_span_make(s->layer, events_off, 0);
+    }
+}
+
 static void move_envelope_spans(const mp_ctx *ctx, xmt_event *ev)
 {
-#define MOVE(array, type, field)                                                                     \
-    for (guint i = 0; (array) && i < (array)->len; i++) {                                            \
-        type *x = &g_array_index((array), type, i);                                                   \
-        if (x->field.off > ctx->events_off)                                                          \
-            x->field = xmt_span_make(x->field.layer, ctx->events_off, 0);                             \
-    }
-    MOVE(ev->facts, xmt_fact, span)
-    MOVE(ev->members, xmt_member, span)
-    MOVE(ev->pii, xmt_pii_finding, span)
-    MOVE(ev->watch, xmt_watch_hit, span)
-#undef MOVE
+    move_spans(ev->facts, G_STRUCT_OFFSET(xmt_fact, span), ctx->events_off);
+    move_spans(ev->members, G_STRUCT_OFFSET(xmt_member, span), ctx->events_off);
+    move_spans(ev->pii, G_STRUCT_OFFSET(xmt_pii_finding, span), ctx->events_off);
+    move_spans(ev->watch, G_STRUCT_OFFSET(xmt_watch_hit, span), ctx->events_off);
 }
 
 static xmt_span envelope_span(const mp_ctx *ctx, const xmt_json_node *n, int layer)

@@ -183,6 +183,16 @@ static void keys_rebuild(void)
     }
 }
 
+/* The table lives as long as the UAT, which Wireshark never frees: released
+ * at shutdown so a leak check sees only real leaks. */
+static void keys_shutdown(void)
+{
+    table_clear();
+    if (table)
+        g_array_free(table, TRUE);
+    table = NULL;
+}
+
 /* ---- keys found in the capture ------------------------------------------- */
 
 typedef struct {
@@ -408,4 +418,5 @@ void xmt_keys_register(module_t *module)
         "site's page, so every visitor has it. Keys found in the capture's pages are used too (tshark -z "
         "xmtrack,keys lists them).", uat);
     found = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_str_hash, g_str_equal);
+    register_shutdown_routine(keys_shutdown);
 }

@@ -92,6 +92,16 @@ class TwoPassComparer(unittest.TestCase):
         self.assertTrue(R.compare_passes(self.values((4, other)), self.values((4, self.opened(50)))))
 
 
+class CarriesXmtrack(unittest.TestCase):
+    def test_a_page_with_a_key_found_is_not_an_upload(self):
+        page = b"Frame 50: 900 bytes\n    Vendor Telemetry: Sensors AES key found, key_id 24 (AES-128)\n        Key ID found: 24\n"
+        self.assertFalse(R.carries_xmtrack(page))
+
+    def test_an_upload_carries_xmtrack(self):
+        upload = b"Frame 14: 900 bytes\nVendor Telemetry: Sensors, 1 event\n    Event 1: search\n"
+        self.assertTrue(R.carries_xmtrack(upload))
+
+
 LEAK = """==7240== 2,656 (96 direct, 2,560 indirect) bytes in 1 blocks are definitely lost in loss record 310 of 316
 ==7240==    at 0x48417B4: malloc (in /usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so)
 ==7240==    by 0xC581658: g_malloc (in /usr/lib/x86_64-linux-gnu/libglib-2.0.so.0.7400.6)
