@@ -334,6 +334,23 @@ void xmt_event_add_json_under(xmt_message *msg, xmt_event *ev, const xmt_json_do
     walk_json(msg, ev, doc, object, prefix, NULL, layer, rules, cfg);
 }
 
+static void pull_back(GArray *array, gsize span_at, int layer, gsize past, gsize to)
+{
+    for (guint i = 0; array && i < array->len; i++) {
+        xmt_span *s = (xmt_span *)(void *)(array->data + (gsize)i * g_array_get_element_size(array) + span_at);
+        if (s->layer == layer && s->off > past)
+            *s = xmt_span_make(layer, to, 0);
+    }
+}
+
+void xmt_event_pull_spans_back(xmt_event *ev, int layer, gsize past, gsize to)
+{
+    pull_back(ev->facts, G_STRUCT_OFFSET(xmt_fact, span), layer, past, to);
+    pull_back(ev->members, G_STRUCT_OFFSET(xmt_member, span), layer, past, to);
+    pull_back(ev->pii, G_STRUCT_OFFSET(xmt_pii_finding, span), layer, past, to);
+    pull_back(ev->watch, G_STRUCT_OFFSET(xmt_watch_hit, span), layer, past, to);
+}
+
 void xmt_event_finish(xmt_message *msg, xmt_event *ev, const xmt_config *cfg)
 {
     if (needed_facts(cfg) & XMT_FACT_BIT(XMT_FACT_SEARCH_TERM))

@@ -62,6 +62,13 @@ void xmt_event_add_form(xmt_message *msg, xmt_event *ev, const xmt_form *form, i
  * personal data that needs every leaf, and its name. */
 void xmt_event_finish(xmt_message *msg, xmt_event *ev, const xmt_config *cfg);
 
+/* Items of ev in `layer` that lie past `past` are shown at `to`, zero bytes
+ * long.  For values an event shares with bytes after it (a batch header
+ * sent after its records, an envelope after the events array): Wireshark
+ * 4.6 stops a dissection after 50,000 tree items of one data source that do
+ * not move forward, and one item far ahead makes every item after it count. */
+void xmt_event_pull_spans_back(xmt_event *ev, int layer, gsize past, gsize to);
+
 /* One parameter of a flat event (a form or query pair), as text. */
 typedef struct {
     const char *name;    /* as the message keeps it: it becomes the member's path */

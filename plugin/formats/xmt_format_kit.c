@@ -245,6 +245,9 @@ void xmt_shared_finish(xmt_shared *s, xmt_message *msg)
         share_members(s, msg, ev);
         share_pii(s, msg, ev);
         share_watch_hits(s, msg, ev);
+        /* a header sent after the records is shown where each record ends */
+        gsize end = ev->span.off + ev->span.len;
+        xmt_event_pull_spans_back(ev, ev->span.layer, end, end);
         decoded++;
     }
     if (decoded == 0)

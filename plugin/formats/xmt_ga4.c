@@ -335,23 +335,6 @@ typedef struct {
 /* Items of the envelope after the events array are shown at the array's
  * start: each event's items then move forward (Wireshark 4.6 stops a
  * dissection after 50,000 items that do not). */
-static void move_spans(GArray *array, gsize span_at, guint32 events_off)
-{
-    for (guint i = 0; array && i < array->len; i++) {
-        xmt_span *s = (xmt_span *)(void *)(array->data + (gsize)i * g_array_get_element_size(array) + span_at);
-        if (s->off > events_off)
-            *s = xmt_span_make(s->layer, events_off, 0);
-    }
-}
-
-static void move_envelope_spans(const mp_ctx *ctx, xmt_event *ev)
-{
-    move_spans(ev->facts, G_STRUCT_OFFSET(xmt_fact, span), ctx->events_off);
-    move_spans(ev->members, G_STRUCT_OFFSET(xmt_member, span), ctx->events_off);
-    move_spans(ev->pii, G_STRUCT_OFFSET(xmt_pii_finding, span), ctx->events_off);
-    move_spans(ev->watch, G_STRUCT_OFFSET(xmt_watch_hit, span), ctx->events_off);
-}
-
 static xmt_span envelope_span(const mp_ctx *ctx, const xmt_json_node *n, int layer)
 {
     return n->off > ctx->events_off ? xmt_span_make(layer, ctx->events_off, 0) : xmt_span_make(layer, n->off, n->len);
@@ -451,7 +434,7 @@ static void decode_mp_event(xmt_message *msg, const xmt_json_doc *doc, guint32 o
         add_distinct_id(msg, ctx, ev, doc, layer);
     if (cfg->want_pii)
         add_envelope_pii(msg, ctx, ev, doc, layer);
-    move_envelope_spans(ctx, ev);
+    xmt_event_pull_spans_back(ev, layer, ctx->events_off, ctx->events_off);
     if (ctx->app)
         xmt_event_add_fact(ev, XMT_FACT_APP, ctx->app, 0, xmt_span_make(layer, 0, 0));
     xmt_event_add_json(msg, ev, doc, object, "", layer, mp_event_rules, cfg);

@@ -31,7 +31,7 @@ class CrashClasses(unittest.TestCase):
         cls.dir = os.path.join(cls.tshark.home, "regressions")
         os.makedirs(cls.dir, exist_ok=True)
         os.chmod(cls.dir, 0o755)
-        for name in list(MR.CRASH_CLASSES) + ["pipelined-budget"]:
+        for name in list(MR.CRASH_CLASSES) + ["pipelined-budget", "shared-header-after-records"]:
             path = os.path.join(cls.dir, name + ".pcap")
             shutil.copy(os.path.join(ROBUSTNESS, "regressions", name + ".pcap"), path)
             os.chmod(path, 0o644)
@@ -131,6 +131,21 @@ class CrashClasses(unittest.TestCase):
         # The first upload's events fill the events' share (members count too where tshark builds
         # the whole tree for -T fields, as 4.0 does): the later ones keep their own fields.
         self.assertIn("heavy0", rows[0]["xmtrack.event"])
+
+    def test_header_after_its_records_keeps_the_tree_moving_forward(self):
+        """A MIUI Analytics batch with its device header after 3,000 records: every record shows
+        the header's members, with no dissector bug (Wireshark 4.6 stops a dissection after 50,000
+        items of one data source that do not move forward; on 4.0 and 4.4 the same tree)."""
+        name = "shared-header-after-records"
+        out = self.tshark_run(name, "-V").stdout
+        self.assertNotIn("Dissector bug", out)
+        self.assertIn("\nVendor Telemetry, miui_analytics", out)
+        rows = self.rows(name, ["xmtrack.event_count", "xmtrack.event", "xmtrack.member"])
+        self.assertEqual(len(rows), 1, "one frame")
+        self.assertEqual(rows[0]["xmtrack.event_count"], [str(MR.SHARED_AFTER_RECORDS)])
+        self.assertEqual(rows[0]["xmtrack.event"], ["k%d" % i for i in range(MR.SHARED_AFTER_RECORDS)])
+        last = "H.h%d=%d" % (MR.SHARED_AFTER_MEMBERS - 1, MR.SHARED_AFTER_MEMBERS - 1)
+        self.assertEqual(rows[0]["xmtrack.member"].count(last), MR.SHARED_AFTER_RECORDS, "the header in every record")
 
     def test_errors_are_capped(self):
         """At most XMT_MAX_ERRORS (64) decode errors, then one that counts the rest."""

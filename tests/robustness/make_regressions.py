@@ -167,6 +167,25 @@ def heavy_upload(n):
 
 CASES["pipelined-budget"] = [pipelined([heavy_upload(n) for n in range(PIPELINED_UPLOADS)])]
 
+# A MIUI Analytics batch whose device header "H" comes after its records: every record shows
+# the header's members, which lie past it.  Wireshark 4.6 stops a dissection after 50,000 tree
+# items of one data source that do not move forward: the first record's header members moved
+# the mark to the body's end, and the 1,100th record's members hit the limit ("Dissector bug,
+# ... start_idle_count < 50000").  Now shared items past a record are shown at its end.
+SHARED_AFTER_RECORDS = 3000
+SHARED_AFTER_MEMBERS = 40
+
+
+def miui_header_after_records():
+    records = ",".join('{"H":{"key":"k%d"},"B":{"a":%d}}' % (i, i) for i in range(SHARED_AFTER_RECORDS))
+    header = ",".join('"h%d":%d' % (i, i) for i in range(SHARED_AFTER_MEMBERS))
+    doc = ('{"B":[%s],"H":{%s}}' % (records, header)).encode()
+    value = urllib.parse.quote(base64.b64encode(doc).decode(), safe="")
+    return form_post("value=%s&ts=1&nonce=2&sign=3" % value, "/track/v1", "tracking.intl.miui.com")
+
+
+CASES["shared-header-after-records"] = [miui_header_after_records()]
+
 # An expert message longer than a label (240 bytes) with a long value of
 # multi-byte characters: Wireshark 4.0 cut it at a byte, inside a character,
 # and the xmtrack subtree held invalid UTF-8 (found by fuzz_epan).  Three
