@@ -21,6 +21,10 @@ Captures (see CAPTURES below):
   rich   10,000 Sensors POSTs of 5 events with about 20 properties each (issue 14's second
          shape, closer to what the Mint Browser sends: ~155 leaves per upload)
   rich_small, rich_tiny: rich at 300 and 60 POSTs, for callgrind
+  bodies 50,000 ordinary request bodies only: form, JSON and binary POSTs, a third each, no
+         GETs and no analytics (issue 22's worst case for the cost on ordinary traffic:
+         every exchange hands xmtrack a body to recognise)
+  bodies_small, bodies_tiny: bodies at 1,000 and 200 exchanges, for callgrind
   empty  no packets at all: tshark's fixed start-up cost
 
 Determinism: every value comes from random.Random(seed) per capture, timestamps are synthetic
@@ -45,8 +49,9 @@ GENERATOR_VERSION = 2
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_OUT = os.path.join(HERE, "out")
 
-# name -> (seed, total HTTP exchanges, share of them that are Sensors batch POSTs[, event shape])
-# The shape is "mint" (the default: a few properties per event) or "rich" (about 20).
+# name -> (seed, total HTTP exchanges, share of them that are Sensors batch POSTs[, shape])
+# The shape is "mint" (the default: a few properties per event) or "rich" (about 20) for
+# Sensors captures, or "bodies" for ordinary captures of POSTs only (free_exchange).
 CAPTURES = {
     "tiny": (7, 200, 1.0),
     "small": (11, 1_000, 1.0),
@@ -65,6 +70,9 @@ CAPTURES = {
     "rich": (51, 10_000, 1.0, "rich"),
     "rich_small": (52, 300, 1.0, "rich"),
     "rich_tiny": (53, 60, 1.0, "rich"),
+    "bodies": (61, 50_000, 0.0, "bodies"),
+    "bodies_small": (62, 1_000, 0.0, "bodies"),
+    "bodies_tiny": (63, 200, 0.0, "bodies"),
 }
 
 MSS = 1460
@@ -282,9 +290,10 @@ def free_form(rng):
     return "&".join("%s=%s" % (k, urllib.parse.quote_plus(v)) for k, v in chosen).encode()
 
 
-def free_exchange(rng, host):
-    """One ordinary request/response: form POST, JSON POST, binary upload or GET."""
-    kind = rng.randrange(4)
+def free_exchange(rng, host, shape="mint"):
+    """One ordinary request/response: form POST, JSON POST, binary upload or GET; with the
+    "bodies" shape never a GET (every request carries a body)."""
+    kind = rng.randrange(3 if shape == "bodies" else 4)
     if kind == 0:
         req = http_request("POST", host, "/account/%s" % rng.choice(WORDS),
                            "application/x-www-form-urlencoded", free_form(rng))
@@ -420,7 +429,7 @@ def write_capture(path, seed, total, share, shape="mint"):
                     conn.exchange(req, SENSORS_RESPONSE)
                     count_sensors(stats, names)
                 else:
-                    conn.exchange(*free_exchange(rng, host))
+                    conn.exchange(*free_exchange(rng, host, shape))
             conn.close()
             w.tick(rng.randrange(1000, 30_000))
             i += n
@@ -484,10 +493,10 @@ def main():
         for name, spec in CAPTURES.items():
             seed, total, share = spec[:3]
             shape = spec[3] if len(spec) > 3 else "mint"
-            print("%-10s seed %-3d %8d exchanges, %3d%% Sensors (%s events)" % (name, seed, total, share * 100, shape))
+            print("%-12s seed %-3d %8d exchanges, %3d%% Sensors (%s)" % (name, seed, total, share * 100, shape))
         return
     for name, meta in ensure(args.outdir, args.only or list(CAPTURES), args.force).items():
-        print("%-10s %9d packets %7d Sensors POSTs %6d with search  %6.1f MB"
+        print("%-12s %9d packets %7d Sensors POSTs %6d with search  %6.1f MB"
               % (name, meta["packets"], meta["sensors_posts"], meta["search_frames"], meta["bytes"] / 1e6))
 
 

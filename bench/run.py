@@ -5,7 +5,7 @@
     python3 bench/run.py --quick          # 200 POSTs, 1 repetition: does the script work?
     python3 bench/run.py --no-growth      # the 1x captures only: every target but growth
     options: --reps N  --growth-reps N  --out DIR  --plugin SO  --markdown FILE  --no-callgrind
-             --profile (keep callgrind files of the plugin on `small`, print its top functions)
+             --profile (keep callgrind files of the plugin on PROFILED, print its top functions)
 
 Captures come from bench/gen_captures.py and are written first if missing. Three tools read
 the same captures with the same kind of work:
@@ -80,6 +80,7 @@ FULL_PLAN = [
     ("rich", ("select", "fields", "export"), TOOLS, "reps"),
     ("free", ("select", "export"), TOOLS, "reps"),
     ("mix", ("select", "export"), TOOLS, "reps"),
+    ("bodies", ("select", "export"), ("plain", "plugin"), "reps"),
     ("empty", ("select",), TOOLS, "growth_reps"),
     ("heavy2", ("select",), TOOLS, "growth_reps"),
     ("heavy4", ("select",), TOOLS, "growth_reps"),
@@ -93,8 +94,11 @@ QUICK_PLAN = [("tiny", ("select", "fields", "export"), TOOLS, "reps"),
 GROWTH_FAMILIES = ("heavy", "free", "mix")
 # (small capture, tiny capture, tools): instructions per exchange = difference / (1000 - 200)
 CALLGRIND_PAIRS = [("small", "tiny", TOOLS), ("rich_small", "rich_tiny", TOOLS),
-                   ("free_small", "free_tiny", ("plain", "plugin"))]
-CALLGRIND_OF = {"heavy": "small", "rich": "rich_small", "free": "free_small"}   # stands for it in the targets
+                   ("free_small", "free_tiny", ("plain", "plugin")),
+                   ("bodies_small", "bodies_tiny", ("plain", "plugin"))]
+CALLGRIND_OF = {"heavy": "small", "rich": "rich_small", "free": "free_small",   # stands for it in the targets
+                "bodies": "bodies_small"}
+PROFILED = ("small", "rich_small", "free_small", "bodies_small")   # --profile keeps the plugin's files of these
 CALLGRIND_JOBS = 2      # counts do not depend on load, so use both cores
 CHECK_CAPTURES = ("tiny", "rich_tiny")
 
@@ -241,14 +245,14 @@ def run_timings(ts, plan, reps, pcap_of):
 
 def run_callgrind(ts, pcap_of, profile_dir, pairs=CALLGRIND_PAIRS, works=tuple(WORKS)):
     """{(capture, work, tool): instructions}; with profile_dir, keep the plugin's profiles
-    of `small` and `rich_small` there."""
+    of the PROFILED captures there."""
     jobs = {}
     for pair in pairs:
         for capture in pair[:2]:
             for work in works:
                 for tool in pair[2]:
                     out = "/dev/null"
-                    if profile_dir and tool == "plugin" and capture in ("small", "rich_small"):
+                    if profile_dir and tool == "plugin" and capture in PROFILED:
                         out = os.path.join(profile_dir, "callgrind.plugin.%s.%s.out" % (capture, work))
                     jobs[(capture, work, tool)] = (tool, pcap_of(capture), work, out)
     with concurrent.futures.ThreadPoolExecutor(CALLGRIND_JOBS) as pool:
@@ -383,6 +387,8 @@ def targets_table(stats, cg_ratios):
         ("(c) plugin ÷ plain peak RSS, worst capture and work", {"RSS": worst_rss}, "≤", 1.15),
         ("(d) plugin ÷ plain on free, select", ratios("free", "select", "plugin"), "≤", 1.03),
         ("(d) plugin ÷ plain on free, export", ratios("free", "export", "plugin"), "≤", 1.03),
+        ("(d) plugin ÷ plain on bodies (POSTs only), select", ratios("bodies", "select", "plugin"), "≤", 1.03),
+        ("(d) plugin ÷ plain on bodies (POSTs only), export", ratios("bodies", "export", "plugin"), "≤", 1.03),
     ]
     # (e) linear: the plugin's cost relative to plain must not grow with the capture size
     for family in GROWTH_FAMILIES:
@@ -460,8 +466,8 @@ def parse_args():
                     help="time the 1x captures only (every target but linear growth; about half the time)")
     ap.add_argument("--callgrind-only", action="store_true",
                     help="no timed runs: the checks and the instruction counts only")
-    ap.add_argument("--families", default="heavy,rich,free",
-                    help="callgrind pairs to run: heavy (small-tiny), rich, free (default: all)")
+    ap.add_argument("--families", default="heavy,rich,free,bodies",
+                    help="callgrind pairs to run: heavy (small-tiny), rich, free, bodies (default: all)")
     ap.add_argument("--works", default=",".join(WORKS), help="works under callgrind (default: all)")
     ap.add_argument("--profile", action="store_true",
                     help="keep the plugin's callgrind files in OUT and print its top functions")
@@ -473,7 +479,7 @@ def parse_args():
 
 
 def cg_pairs(args):
-    family = {"small": "heavy", "rich_small": "rich", "free_small": "free"}
+    family = {"small": "heavy", "rich_small": "rich", "free_small": "free", "bodies_small": "bodies"}
     return [p for p in CALLGRIND_PAIRS if family[p[0]] in args.families.split(",")]
 
 

@@ -94,10 +94,10 @@ static const char *read_uid_map(tvbuff_t *tvb, packet_info *pinfo)
     return NULL;
 }
 
-/* A postdissector, because custom blocks are frames of their own in 4.0, 4.4
- * and 4.6, and 4.0 has no dissector table for them.  Every other frame costs
- * this one test. */
-static int dissect_custom_block(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+/* At the end of every packet (the plugin's postdissector, xmt_proto.c),
+ * because custom blocks are frames of their own in 4.0, 4.4 and 4.6, and 4.0
+ * has no dissector table for them.  Every other frame costs this one test. */
+int xmt_capture_app_packet_end(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 {
     if (pinfo->rec->rec_type != REC_TYPE_CUSTOM_BLOCK ||
         pinfo->rec->rec_header.custom_block_header.pen != PCAPDROID_PEN)
@@ -495,7 +495,6 @@ void xmt_capture_app_register(int proto)
     proto_register_field_array(proto, hf, array_length(hf));
     expert_register_field_array(expert_register_protocol(proto), ei, array_length(ei));
     capture_table = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_int64_hash, g_int64_equal);
-    register_postdissector(create_dissector_handle(dissect_custom_block, proto));
 }
 
 void xmt_capture_app_register_prefs(module_t *module)

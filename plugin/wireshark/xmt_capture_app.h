@@ -47,9 +47,13 @@ typedef struct {
     gint offset, length;
 } xmt_capture_mark_problem;
 
-/* Registers the fields, expert items and the custom-block reader of
- * protocol `proto` (with the protocol's registration). */
+/* Registers the fields and expert items of protocol `proto` (with the
+ * protocol's registration). */
 void xmt_capture_app_register(int proto);
+/* The custom-block reader, at the end of every packet (the plugin's
+ * postdissector, xmt_proto.c): reads a PCAPdroid uid map; returns the bytes
+ * shown (a map that could not be read), else 0. */
+int xmt_capture_app_packet_end(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree);
 /* Registers the table of apps (UAT xmtrack_apps) in `module`. */
 void xmt_capture_app_register_prefs(module_t *module);
 

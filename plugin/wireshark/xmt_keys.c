@@ -308,7 +308,8 @@ static guint next_page_slot(packet_info *pinfo)
 
 /* First pass: the keys a body hands out, stored and kept with the frame.
  * An ordinary page costs one memmem (xmt_sensors_body_may_have_keys). */
-static const body_keys *find_in_body(tvbuff_t *body, packet_info *pinfo, const char *host, guint slot)
+static const body_keys *find_in_body(tvbuff_t *body, packet_info *pinfo, xmt_page_host_fn host_of, void *host_data,
+                                     guint slot)
 {
     guint len = tvb_captured_length(body);
     const guint8 *bytes = len ? tvb_get_ptr(body, 0, (gint)len) : NULL;
@@ -317,6 +318,7 @@ static const body_keys *find_in_body(tvbuff_t *body, packet_info *pinfo, const c
     GArray *keys = xmt_sensors_find_keys(bytes, len, KEYS_PER_BODY);
     body_keys *b = NULL;
     if (keys->len) {
+        const char *host = host_of(pinfo, host_data);
         b = wmem_alloc(wmem_file_scope(), sizeof *b + keys->len * sizeof(key_place));
         b->n = keys->len;
         for (guint i = 0; i < keys->len; i++) {
@@ -372,11 +374,12 @@ static void report(packet_info *pinfo, const body_keys *b)
     xmt_report_queue_keys(pinfo, keys, b->n);
 }
 
-static void page_body(tvbuff_t *body, packet_info *pinfo, proto_tree *tree, const char *host)
+static void page_body(tvbuff_t *body, packet_info *pinfo, proto_tree *tree, xmt_page_host_fn host_of,
+                      void *host_data)
 {
     guint slot = next_page_slot(pinfo);
     const body_keys *b = PINFO_FD_VISITED(pinfo) ? p_get_proto_data(wmem_file_scope(), pinfo, proto_xmtrack, slot)
-                                                 : find_in_body(body, pinfo, host, slot);
+                                                 : find_in_body(body, pinfo, host_of, host_data, slot);
     if (!b)
         return;
     /* Expert items name the protocol they were raised in: ours, not HTTP's. */
@@ -388,12 +391,13 @@ static void page_body(tvbuff_t *body, packet_info *pinfo, proto_tree *tree, cons
     report(pinfo, b);
 }
 
-void xmt_keys_page_body(tvbuff_t *body, packet_info *pinfo, proto_tree *tree, const char *host)
+void xmt_keys_page_body(tvbuff_t *body, packet_info *pinfo, proto_tree *tree, xmt_page_host_fn host_of,
+                        void *host_data)
 {
     if (!sensors_enabled())
         return;
     TRY {
-        page_body(body, pinfo, tree, host);
+        page_body(body, pinfo, tree, host_of, host_data);
     }
     CATCH_NONFATAL_ERRORS {
         show_exception(body, pinfo, tree, EXCEPT_CODE, GET_MESSAGE);

@@ -27,8 +27,12 @@ const guint8 *xmt_keys_find(void *ctx, const char *sdk, const char *key_id, guin
 
 /* A page or script a server sent (an HTML or JavaScript response body):
  * the keys it hands out are remembered (first pass) and shown with an expert
- * note (every pass).  `host` is the Host of the request it answers, or NULL
- * when not known.  Exceptions stay inside. */
-void xmt_keys_page_body(tvbuff_t *body, packet_info *pinfo, proto_tree *tree, const char *host);
+ * note (every pass).  host_of(pinfo, host_data) gives the Host of the
+ * request it answers, or NULL when not known; it is asked only for a page
+ * that hands out keys (finding the Host costs more than looking for keys in
+ * an ordinary page).  Exceptions stay inside. */
+typedef const char *(*xmt_page_host_fn)(packet_info *pinfo, void *host_data);
+void xmt_keys_page_body(tvbuff_t *body, packet_info *pinfo, proto_tree *tree, xmt_page_host_fn host_of,
+                        void *host_data);
 
 #endif /* XMT_KEYS_H */

@@ -25,7 +25,7 @@ static void page_body(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void 
     const xmt_http_message_info *info = data;
     if (info && XMT_HTTP_IS_REQUEST(info))
         return;
-    xmt_keys_page_body(tvb, pinfo, tree, xmt_transports_page_host(pinfo, data));
+    xmt_keys_page_body(tvb, pinfo, tree, xmt_transports_page_host, data);
 }
 
 static int dissect_media(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data, gsize hook)

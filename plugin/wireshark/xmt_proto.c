@@ -17,6 +17,7 @@
 #include "wireshark/xmt_proto.h"
 #include "wireshark/xmt_report.h"
 #include "wireshark/xmt_transports.h"
+#include "wireshark/xmt_wire.h"
 
 /* One switch per format of the table, "decode_<name>", all on.  Their
  * names and texts must live as long as the preferences: Wireshark keeps the
@@ -74,6 +75,19 @@ static void register_prefs(void)
     xmt_keys_register(m);
 }
 
+/* The plugin's one postdissector, at the end of every packet: the PCAPdroid
+ * custom-block reader, then each transport's (GET beacons, HTTP/2 and HTTP/3
+ * header blocks).  One, not one per reader: Wireshark's call of a
+ * postdissector (protocol checks, a layer added and removed, an exception
+ * frame) costs more than the readers' own first tests, on every packet of
+ * every capture. */
+static int dissect_packet_end(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    int custom_block = xmt_capture_app_packet_end(tvb, pinfo, tree);
+    int transports = xmt_request_enabled() ? xmt_transports_packet_end(tvb, pinfo, tree) : 0;
+    return MAX(custom_block, transports);
+}
+
 void xmt_proto_register(void)
 {
     proto_xmtrack = proto_register_protocol("Vendor Telemetry", "XMTRACK", "xmtrack");
@@ -81,6 +95,7 @@ void xmt_proto_register(void)
     xmt_capture_app_register(proto_xmtrack);
     register_prefs();
     xmt_transports_register();
+    register_postdissector(create_dissector_handle(dissect_packet_end, proto_xmtrack));
     xmt_report_register();
     register_shutdown_routine(xmt_pii_cleanup);
 }

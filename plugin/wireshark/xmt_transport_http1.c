@@ -3,7 +3,7 @@
  * Bodies reach xmtrack through the media_type takeover (xmt_media.c), with
  * HTTP's header map, and through the "http" heuristic list when they come
  * without a Content-Type; GET beacons, whose payload is in the request URI,
- * through a postdissector.
+ * at the end of the packet (the plugin's postdissector, xmt_proto.c).
  *
  * HTTP's conversation holds the URI of the *last* request on a connection,
  * right only on the first sequential pass: the request of each message
@@ -22,7 +22,6 @@
 #include "wireshark/xmt_wire.h"
 
 static int proto_http = -1;
-static dissector_handle_t beacon_handle;
 
 /* Per-frame keys (xmtrack's proto data); the low bits count the bodies seen
  * in the frame. */
@@ -175,10 +174,8 @@ static const xmt_wire_request *query_request(packet_info *pinfo)
     return kept;
 }
 
-static int dissect_query_requests(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+static int packet_end(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 {
-    if (!xmt_request_enabled())
-        return 0;
     const xmt_wire_request *w = query_request(pinfo);
     if (!w || !xmt_dissect_query(tvb, pinfo, tree, w, "Request URI query"))
         return 0;
@@ -187,12 +184,6 @@ static int dissect_query_requests(tvbuff_t *tvb, packet_info *pinfo, proto_tree 
 
 /* ---- registration ------------------------------------------------------ */
 
-static void register_http1(void)
-{
-    beacon_handle = create_dissector_handle(dissect_query_requests, proto_xmtrack);
-    register_postdissector(beacon_handle);
-}
-
 static void handoff_http1(void)
 {
     proto_http = proto_get_id_by_filter_name("http");
@@ -200,4 +191,5 @@ static void handoff_http1(void)
                        "xmtrack_http", proto_xmtrack, HEURISTIC_ENABLE);
 }
 
-const xmt_transport xmt_transport_http1 = { "HTTP/1.x", register_http1, handoff_http1, media_body, page_host };
+const xmt_transport xmt_transport_http1 = { "HTTP/1.x", NULL, handoff_http1, media_body, page_host,
+                                            packet_end };

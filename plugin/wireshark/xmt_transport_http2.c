@@ -74,7 +74,6 @@ typedef struct {
 
 static int proto_http2 = -1;
 static follow_conv_filter_func http2_stream_filter;
-static dissector_handle_t packet_end_handle;
 /* (TCP stream << 32 | HTTP/2 stream id) -> http2_stream, for the file. */
 static wmem_map_t *streams;
 /* TCP stream -> unfinished_block, written by the first pass only. */
@@ -419,9 +418,9 @@ static void dissect_queries(packet_info *pinfo, proto_tree *tree, http2_packet *
 
 /* The end of every packet: most are not HTTP/2 and cost a walk over the
  * packet's few layers. */
-static int dissect_packet_end(tvbuff_t *tvb _U_, packet_info *pinfo, proto_tree *tree, void *data _U_)
+static int packet_end(tvbuff_t *tvb _U_, packet_info *pinfo, proto_tree *tree)
 {
-    if (!xmt_request_enabled() || !xmt_packet_has_layer(pinfo, proto_http2))
+    if (!xmt_packet_has_layer(pinfo, proto_http2))
         return 0;
     http2_packet *p = packet_state(pinfo);
     p->blocks = xmt_header_blocks_of_packet(pinfo);
@@ -517,8 +516,6 @@ static void register_http2(void)
 {
     streams = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_int64_hash, g_int64_equal);
     unfinished = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_direct_hash, g_direct_equal);
-    packet_end_handle = create_dissector_handle(dissect_packet_end, proto_xmtrack);
-    register_postdissector(packet_end_handle);
 }
 
 static void handoff_http2(void)
@@ -534,4 +531,4 @@ static void handoff_http2(void)
     }
 }
 
-const xmt_transport xmt_transport_http2 = { "HTTP/2", register_http2, handoff_http2, media_body, NULL };
+const xmt_transport xmt_transport_http2 = { "HTTP/2", register_http2, handoff_http2, media_body, NULL, packet_end };

@@ -15,11 +15,9 @@
 #include "wireshark/xmt_transport.h"
 
 static int proto_http3 = -1;
-static dissector_handle_t packet_end_handle;
-
-static int dissect_packet_end(tvbuff_t *tvb _U_, packet_info *pinfo, proto_tree *tree, void *data _U_)
+static int packet_end(tvbuff_t *tvb _U_, packet_info *pinfo, proto_tree *tree)
 {
-    if (proto_http3 <= 0 || !xmt_request_enabled() || !xmt_packet_has_layer(pinfo, proto_http3))
+    if (proto_http3 <= 0 || !xmt_packet_has_layer(pinfo, proto_http3))
         return 0;
     wmem_array_t *blocks = xmt_header_blocks_of_packet(pinfo);
     guint n = blocks ? wmem_array_get_count(blocks) : 0;
@@ -31,16 +29,10 @@ static int dissect_packet_end(tvbuff_t *tvb _U_, packet_info *pinfo, proto_tree 
     return 0;
 }
 
-static void register_http3(void)
-{
-    packet_end_handle = create_dissector_handle(dissect_packet_end, proto_xmtrack);
-    register_postdissector(packet_end_handle);
-}
-
 static void handoff_http3(void)
 {
     proto_http3 = proto_get_id_by_filter_name("http3");
 }
 
 /* No bodies: HTTP/3 hands none to the media_type table before 4.7. */
-const xmt_transport xmt_transport_http3 = { "HTTP/3", register_http3, handoff_http3, NULL, NULL };
+const xmt_transport xmt_transport_http3 = { "HTTP/3", NULL, handoff_http3, NULL, NULL, packet_end };

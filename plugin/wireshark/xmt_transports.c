@@ -18,7 +18,8 @@ static const xmt_transport *const transports[] = {
 void xmt_transports_register(void)
 {
     for (gsize i = 0; i < G_N_ELEMENTS(transports); i++)
-        transports[i]->register_fn();
+        if (transports[i]->register_fn)
+            transports[i]->register_fn();
 }
 
 void xmt_transports_handoff(void)
@@ -32,6 +33,16 @@ void xmt_transports_media_body(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
     for (gsize i = 0; i < G_N_ELEMENTS(transports); i++)
         if (transports[i]->media_body && transports[i]->media_body(tvb, pinfo, tree, data))
             return;
+}
+
+int xmt_transports_packet_end(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
+{
+    int taken = 0;
+    for (gsize i = 0; i < G_N_ELEMENTS(transports); i++) {
+        int len = transports[i]->packet_end ? transports[i]->packet_end(tvb, pinfo, tree) : 0;
+        taken = MAX(taken, len);  /* (MAX evaluates its arguments twice: no calls inside) */
+    }
+    return taken;
 }
 
 const char *xmt_transports_page_host(packet_info *pinfo, void *data)

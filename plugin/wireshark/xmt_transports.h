@@ -15,4 +15,8 @@ void xmt_transports_media_body(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
  * knows it says; NULL when none does. */
 const char *xmt_transports_page_host(packet_info *pinfo, void *data);
 
+/* The end of a packet: each transport's packet_end in the table's order.
+ * Returns the most bytes one of them took (0: none took any). */
+int xmt_transports_packet_end(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree);
+
 #endif /* XMT_TRANSPORTS_H */
