@@ -544,6 +544,21 @@ static const format FORMATS[] = {
       "\"google_1234\",\"campaign\":\"Summer_fun\",\"source\":\"google\",\"medium\":\"cpc\",\"term\":"
       "\"summer+travel\",\"content\":\"logolink\",\"session_id\":\"123\",\"engagement_time_msec\":\"100\"}}]}",
       "q:measurement_id=G-XXXXXXXXXX|q:api_secret=xmtrack_api_secret", { 0 }, 0 },
+    /* Segment (docs/formats/segment.md): analytics-next's one event as text/plain, analytics-node's batch */
+    { "segment browser event", "POST", "/v1/p", "api.segment.io", "text/plain",
+      "{\"timestamp\":\"2026-12-07T03:34:02.170Z\",\"integrations\":{},\"type\":\"page\",\"properties\":"
+      "{\"url\":\"http://shop.example.com/p?q=x\",\"search\":\"?q=x\"},\"context\":{\"page\":{\"referrer\":"
+      "\"https://duckduckgo.com/?q=noise+cancelling\",\"search\":\"?q=x\"},\"referrer\":{\"type\":\"btid\","
+      "\"id\":\"x\"}},\"messageId\":\"ajs-next-1\",\"anonymousId\":\"07dccf1e-9826-4d21-9f07-674361ad6c35\","
+      "\"writeKey\":\"wk\",\"userId\":null,\"sentAt\":\"2026-12-07T03:34:02.230Z\"}",
+      "", { 0 }, 0 },
+    { "segment node batch", "POST", "/v1/batch", "api.segment.io", "application/json",
+      "{\"batch\":[{\"userId\":\"user-4711\",\"event\":\"Products Searched\",\"properties\":{\"query\":\"q\"},"
+      "\"type\":\"track\",\"context\":{\"ip\":\"203.0.113.42\",\"device\":{\"model\":\"Pixel 8\"},\"os\":"
+      "{\"version\":\"14\"},\"app\":{\"namespace\":\"com.example.shop\"}},\"timestamp\":\"2026-12-07T03:34:14.750Z\","
+      "\"messageId\":\"node-next-1\"},{\"type\":\"screen\",\"name\":\"Checkout\",\"anonymousId\":\"a\"}],"
+      "\"writeKey\":\"wk\",\"sentAt\":\"2026-12-07T03:34:15.000Z\"}",
+      "", { 0 }, 0 },
     { "sensors web AES", "POST", "/sa.gif", "sa.example.com", "application/x-www-form-urlencoded", SENSORS_EVENT,
       "q:project=xmtrack|f:data=@|f:ext=crc%3D0|f:gzip=9", { L_AESCBC, L_B64, L_AESWRAP, L_PCT }, 0 },
 };

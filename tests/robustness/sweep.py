@@ -144,6 +144,7 @@ def formats():
         *snowplow_formats(),
         *mixpanel_formats(),
         *ga4_formats(),
+        *segment_formats(),
     ]
 
 
@@ -248,6 +249,25 @@ def ga4_formats():
                query_params(lines["path"]), lines["body"].encode("utf-8"), [], body=True),
         Format("ga4 measurement protocol", "POST", mp["path"].split("?")[0], "www.google-analytics.com",
                mp["content_type"], query_params(mp["path"]), mp["body"], [], body=True),
+    ]
+
+
+def vendor_event(capture, index):
+    """A real SDK's event as its collector decoded it (testdata/vendors/README.md)."""
+    with open(os.path.join(REPO, "testdata", "vendors", capture + ".pcapng.expect.json"), encoding="utf-8") as f:
+        return json.load(f)["received"]["events"][index]["decoded"]
+
+
+def segment_formats():
+    """Segment (docs/formats/segment.md) from what the real SDKs sent: analytics-next's identify, one
+    event as text/plain; analytics-node's batch."""
+    node = vendor_event("segment_node_http1", 0)
+    return [
+        Format("segment browser event", "POST", "/v1/i", "api.segment.io", "text/plain", [],
+               vendor_event("segment_js_http1", 3), [], body=True),
+        Format("segment node batch", "POST", "/v1/batch", "api.segment.io", "application/json", [],
+               {"batch": [node], "writeKey": "xmtrackSegmentWriteKey0002", "sentAt": node["timestamp"]}, [],
+               body=True),
     ]
 
 
