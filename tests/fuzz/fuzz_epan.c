@@ -559,6 +559,21 @@ static const format FORMATS[] = {
       "\"messageId\":\"node-next-1\"},{\"type\":\"screen\",\"name\":\"Checkout\",\"anonymousId\":\"a\"}],"
       "\"writeKey\":\"wk\",\"sentAt\":\"2026-12-07T03:34:15.000Z\"}",
       "", { 0 }, 0 },
+    /* Amplitude (docs/formats/amplitude.md): the HTTP API v2's JSON, amplitude-js's checksummed form */
+    { "amplitude json", "POST", "/2/httpapi", "api2.amplitude.com", "application/json",
+      "{\"api_key\":\"0123456789abcdef0123456789abcdef\",\"events\":[{\"user_id\":\"user-4711\",\"device_id\":"
+      "\"e09fb754-9c11-4278-ad3c-fe54d380b660\",\"time\":1796614460178,\"ip\":\"$remote\",\"event_type\":"
+      "\"[Amplitude] Page Viewed\",\"event_properties\":{\"referrer\":\"https://www.bing.com/search?q=a+b\"},"
+      "\"user_properties\":{\"$set\":{\"email\":\"jane.doe@example.com\"}},\"location_lat\":48.8584,"
+      "\"location_lng\":2.2945,\"device_model\":\"Pixel 8\"}],\"options\":{},\"client_upload_time\":"
+      "\"2026-12-07T03:34:21.677Z\"}",
+      "", { 0 }, 0 },
+    { "amplitude legacy form", "POST", "/", "api.amplitude.com", "application/x-www-form-urlencoded; charset=UTF-8",
+      "[{\"device_id\":\"-NWX0e4I35YpHzw14z_355\",\"user_id\":null,\"timestamp\":1796614473175,\"event_type\":"
+      "\"Viewed Caf\xc3\xa9\",\"event_properties\":{\"url\":\"https://www.bing.com/search?q=c\",\"ip\":"
+      "\"203.0.113.42\"},\"os_version\":\"156\",\"device_model\":\"Linux\"}]",
+      "f:checksum=0123456789abcdef0123456789abcdef|f:client=0123456789abcdef0123456789abcdef|f:e=@|"
+      "f:upload_time=1796614473968|f:v=2", { L_PCT }, 0 },
     { "sensors web AES", "POST", "/sa.gif", "sa.example.com", "application/x-www-form-urlencoded", SENSORS_EVENT,
       "q:project=xmtrack|f:data=@|f:ext=crc%3D0|f:gzip=9", { L_AESCBC, L_B64, L_AESWRAP, L_PCT }, 0 },
 };

@@ -558,6 +558,21 @@ def add_segment(corpus, testdata):
     add_vendor(corpus, testdata, "segment", lambda row: batches[:2] if row == "segment node batch" else singles[:2])
 
 
+# ---- Amplitude (docs/formats/amplitude.md) --------------------------------------------------
+
+def add_amplitude(corpus, testdata):
+    """Amplitude: the events each capture's collector received, in the HTTP API v2's envelope (the JSON
+    row) and as amplitude-js's e= array (the legacy form row, whose checksum the harness leaves wrong)."""
+    envelopes, arrays = [], []
+    for _, expect in vendor_expectations(testdata, "amplitude"):
+        events = [e["decoded"] for e in expect["received"]["events"][:2]]
+        envelopes.append(compact({"api_key": "xmtrack0amplitude0api0key000001", "events": events, "options": {},
+                                  "client_upload_time": "2026-12-07T03:34:21.677Z"}))
+        arrays.append(compact(events))
+    add_vendor(corpus, testdata, "amplitude",
+               lambda row: arrays[:2] if row == "amplitude legacy form" else envelopes[:2])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=os.path.join(HERE, "corpus"), help="corpus root (default: tests/fuzz/corpus)")
@@ -584,6 +599,7 @@ def main():
     add_snowplow(corpus, args.testdata)
     add_mixpanel(corpus, args.testdata)
     add_segment(corpus, args.testdata)
+    add_amplitude(corpus, args.testdata)
     print("seeds written to %s: %s" % (args.out, ", ".join("%s %d" % kv for kv in sorted(corpus.count.items()))))
 
 

@@ -145,6 +145,7 @@ def formats():
         *mixpanel_formats(),
         *ga4_formats(),
         *segment_formats(),
+        *amplitude_formats(),
     ]
 
 
@@ -268,6 +269,21 @@ def segment_formats():
         Format("segment node batch", "POST", "/v1/batch", "api.segment.io", "application/json", [],
                {"batch": [node], "writeKey": "xmtrackSegmentWriteKey0002", "sentAt": node["timestamp"]}, [],
                body=True),
+    ]
+
+
+def amplitude_formats():
+    """Amplitude (docs/formats/amplitude.md) from what the real SDKs sent: analytics-browser's JSON (two
+    events: a page view, the identify with the e-mail); amplitude-js's checksummed form."""
+    return [
+        Format("amplitude json", "POST", "/2/httpapi", "api2.amplitude.com", "application/json", [],
+               {"api_key": "xmtrack0amplitude0api0key000001",
+                "events": [vendor_event("amplitude_js_http1", 1), vendor_event("amplitude_js_http1", 4)],
+                "options": {}, "client_upload_time": "2026-12-07T03:34:21.677Z"}, [], body=True),
+        Format("amplitude legacy form", "POST", "/", "api.amplitude.com", P.FORM_CT + "; charset=UTF-8",
+               [("f", "checksum", P.md5_hex("a")), ("f", "client", "xmtrack0amplitude0api0key000001"),
+                ("f", "e", None), ("f", "upload_time", "1796614473968"), ("f", "v", "2")],
+               [vendor_event("amplitude_legacy_js_http1", 6)], ["pct"]),
     ]
 
 
