@@ -5,6 +5,8 @@
 #include "layers/xmt_inflate.h"
 #include "layers/xmt_percent.h"
 
+#include <string.h>
+
 const guint8 *xmt_span_data(const xmt_message *msg, const xmt_request *req, xmt_span span)
 {
     if (span.layer < 0)
@@ -25,6 +27,28 @@ xmt_span xmt_peel_percent(xmt_message *msg, const xmt_request *req, xmt_span raw
     int layer = xmt_message_add_layer(msg, XMT_LAYER_PERCENT,
                                       xmt_message_join(msg, what, " (percent-decoded)"), out, n, raw);
     if (bad)
+        xmt_message_add_error(msg, "percent-encoding", xmt_span_make(raw.layer, raw.off + first_bad, 1),
+                              "%s: %u malformed %%-escape%s, the first at offset %" G_GSIZE_FORMAT " (kept as sent)",
+                              what, bad, bad == 1 ? "" : "s", first_bad);
+    return xmt_span_make(layer, 0, n);
+}
+
+xmt_span xmt_peel_form_value(xmt_message *msg, const xmt_request *req, xmt_span raw, const char *what)
+{
+    const guint8 *in = xmt_span_data(msg, req, raw);
+    if (!memchr(in, '+', raw.len))
+        return xmt_peel_percent(msg, req, raw, what);
+    guint8 *spaced = g_malloc(raw.len);
+    for (gsize i = 0; i < raw.len; i++)
+        spaced[i] = in[i] == '+' ? ' ' : in[i];
+    guint8 *out = g_malloc(raw.len);
+    guint bad = 0;
+    gsize first_bad = 0;
+    gsize n = xmt_percent_decode(spaced, raw.len, out, &bad, &first_bad);
+    g_free(spaced);
+    int layer = xmt_message_add_layer(msg, XMT_LAYER_PERCENT, xmt_message_join(msg, what, " (form-decoded)"), out, n,
+                                      raw);
+    if (bad)  /* the same offsets as the raw value: '+' for ' ' is one byte for one */
         xmt_message_add_error(msg, "percent-encoding", xmt_span_make(raw.layer, raw.off + first_bad, 1),
                               "%s: %u malformed %%-escape%s, the first at offset %" G_GSIZE_FORMAT " (kept as sent)",
                               what, bad, bad == 1 ? "" : "s", first_bad);

@@ -23,6 +23,11 @@ xmt_span xmt_peel_percent(xmt_message *msg, const xmt_request *req, xmt_span raw
 gboolean xmt_peel_inflate(xmt_message *msg, const xmt_request *req, xmt_span *cur, const char *what,
                           const xmt_config *cfg);
 
+/* The text of a raw form value as an HTML form (or URLSearchParams) encodes
+ * it: '+' is a space, then %XX escapes undone.  For values whose '+' can
+ * only be a space (JSON text sent as a form field), unlike base64 ones. */
+xmt_span xmt_peel_form_value(xmt_message *msg, const xmt_request *req, xmt_span raw, const char *what);
+
 /* From the text of a value to the bytes of a JSON document: base64-decodes
  * when the text is not JSON already, then inflates gzip or zlib when the
  * bytes say so.  `what` names the value in layer labels and errors.

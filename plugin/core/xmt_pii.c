@@ -244,8 +244,9 @@ static const char *const phone_keys[] = { "phone", "phone_number", "phonenumber"
 /* Sensors Android with disableDeviceId: base64 of the Android ID
  * (sa-sdk-android SAPresetPropertyPlugin.java, Base64Coder.encodeString). */
 static const char *const encoded_android_id_keys[] = { "anonymization_id", NULL };
-static const char *const lat_keys[] = { "latitude", "lat", NULL };
-static const char *const lon_keys[] = { "longitude", "lon", "lng", NULL };
+/* location_lat/location_lng: the HTTP API's event keys (Amplitude). */
+static const char *const lat_keys[] = { "latitude", "lat", "location_lat", NULL };
+static const char *const lon_keys[] = { "longitude", "lon", "lng", "location_lng", NULL };
 static const char *const location_keys[] = { "curloc", "location", "gps", "cell_id", "cellid", "cid",
                                              "lac", "bssid", "wifi_list", "wifilist", "cell_info", NULL };
 /* Keys that hold the client's address when an SDK or proxy puts it into the

@@ -7,6 +7,7 @@
 #include "core/xmt_watch.h"
 
 #include <string.h>
+#include <wsutil/wmem/wmem_strutl.h>  /* ws_memmem: memmem is a GNU extension */
 
 xmt_span xmt_kit_value_span(const xmt_form_param *p)
 {
@@ -277,4 +278,103 @@ xmt_event *xmt_kit_add_cipher_value(xmt_message *msg, const xmt_request *req, co
     const char *sent = xmt_kit_text(msg, (const char *)xmt_span_data(msg, req, text), text.len);
     xmt_event_add_fact(rec, fact, sent, 0, text);
     return rec;
+}
+
+/* ---- JSON bodies -------------------------------------------------------- */
+
+static const guint8 *skip_blanks(const guint8 *p, const guint8 *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+        p++;
+    return p;
+}
+
+const guint8 *xmt_kit_json_key_value(const guint8 *p, gsize len, const char *key)
+{
+    char quoted[64];
+    gsize n = (gsize)g_snprintf(quoted, sizeof quoted, "\"%s\"", key);
+    g_assert(n < sizeof quoted);  /* a module's own key: a programming error, met by any test of it */
+    const guint8 *end = p + len;
+    for (const guint8 *at = p; (gsize)(end - at) >= n; at += n) {
+        at = ws_memmem(at, (gsize)(end - at), quoted, n);
+        if (!at)
+            return NULL;
+        const guint8 *colon = skip_blanks(at + n, end);
+        if (colon < end && *colon == ':')
+            return skip_blanks(colon + 1, end);
+    }
+    return NULL;
+}
+
+/* The node at a dotted path of members from `object`, or XMT_JSON_NONE.
+ * Paths are the module's own, short ASCII keys. */
+static guint32 json_path(const xmt_json_doc *doc, guint32 object, const char *path)
+{
+    guint32 node = object;
+    char key[64];
+    while (node != XMT_JSON_NONE) {
+        gsize n = strcspn(path, ".");
+        g_assert(n < sizeof key);  /* a module's table: a programming error, met by any test of it */
+        memcpy(key, path, n);
+        key[n] = '\0';
+        node = xmt_json_member(doc, node, key);
+        if (path[n] == '\0')
+            break;
+        path += n + 1;
+    }
+    return node;
+}
+
+void xmt_kit_add_first_string(xmt_message *msg, xmt_event *ev, const xmt_json_doc *doc, guint32 object,
+                              int layer, xmt_fact_id fact, const char *const *paths)
+{
+    for (; *paths; paths++) {
+        const xmt_json_node *n = xmt_json_node_at(doc, json_path(doc, object, *paths));
+        if (!n || n->type != XMT_JSON_STRING || n->len <= 2 || !(n->flags & XMT_JSON_COMPLETE))
+            continue;  /* absent, null (before identify), not text, or empty */
+        char *text = xmt_json_text(doc, n);
+        xmt_event_add_fact(ev, fact, xmt_message_strdup(msg, text), 0, xmt_span_make(layer, n->off, n->len));
+        g_free(text);
+        return;
+    }
+}
+
+guint32 xmt_kit_json_root_member(const xmt_json_doc *doc, const char *key)
+{
+    const xmt_json_node *root = xmt_json_node_at(doc, 0);
+    if (!root || root->type != XMT_JSON_OBJECT)
+        return XMT_JSON_NONE;
+    guint32 found = xmt_json_member(doc, 0, key);
+    if (found != XMT_JSON_NONE || (root->flags & XMT_JSON_COMPLETE))
+        return found;
+    /* Cut short: the members in document order, the last one unlinked. */
+    gsize n = strlen(key);
+    for (guint32 i = 1; i < doc->nodes->len; i++) {
+        const xmt_json_node *c = xmt_json_node_at(doc, i);
+        if (c->depth == 1 && c->key_len == n && memcmp(doc->buf + c->key_off, key, n) == 0)
+            return i;
+    }
+    return XMT_JSON_NONE;
+}
+
+void xmt_kit_add_json_params(xmt_message *msg, const xmt_json_doc *doc, guint32 object, int layer,
+                             const char *skip)
+{
+    for (guint32 c = xmt_json_first_child(doc, object); c != XMT_JSON_NONE; c = xmt_json_node_at(doc, c)->next) {
+        const xmt_json_node *n = xmt_json_node_at(doc, c);
+        if (!(n->flags & XMT_JSON_COMPLETE))
+            break;  /* cut by a syntax error or a limit, already reported */
+        char *key = xmt_json_key(doc, n);
+        if (skip && strcmp(key, skip) == 0) {
+            g_free(key);
+            continue;
+        }
+        gboolean container = n->type == XMT_JSON_OBJECT || n->type == XMT_JSON_ARRAY;
+        char *value = container ? xmt_json_compact(doc->buf + n->off, n->len) : xmt_json_text(doc, n);
+        const char *text = xmt_message_printf(msg, "%s=%s", key, xmt_kit_text(msg, value, -1));
+        xmt_message_add_fact(msg, XMT_FACT_PARAM, text, 0,
+                             xmt_span_make(layer, n->key_off - 1, n->off + n->len - (n->key_off - 1)));
+        g_free(key);
+        g_free(value);
+    }
 }

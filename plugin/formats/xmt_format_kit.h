@@ -76,4 +76,29 @@ xmt_event *xmt_kit_add_opaque_record(xmt_message *msg, const char *name, xmt_spa
 xmt_event *xmt_kit_add_cipher_value(xmt_message *msg, const xmt_request *req, const char *what,
                                        const char *name, xmt_span text, xmt_fact_id fact);
 
+/* ---- JSON bodies: envelopes, keys in order of preference, recognition ---- */
+
+/* The value of the first member named `key` in the first len bytes of JSON
+ * text ("key", blanks, ':', blanks): a pointer to its first byte, or NULL.
+ * A byte search, no parse: for recognition, which must stay cheap. */
+const guint8 *xmt_kit_json_key_value(const guint8 *p, gsize len, const char *key);
+
+/* The first of `paths` (dotted keys from the object, NULL-terminated) that
+ * holds a non-empty string feeds the fact `fact` of ev: an identity that
+ * is one key, else another ("userId", else "anonymousId"). */
+void xmt_kit_add_first_string(xmt_message *msg, xmt_event *ev, const xmt_json_doc *doc, guint32 object,
+                              int layer, xmt_fact_id fact, const char *const *paths);
+
+/* The root object's member `key`, or XMT_JSON_NONE: also when the document
+ * was cut inside that member (an envelope's array of events cut in its
+ * third event, whose first two are whole), which xmt_json_member() does
+ * not see: an object cut short links no child it had not finished. */
+guint32 xmt_kit_json_root_member(const xmt_json_doc *doc, const char *key);
+
+/* Every member of the object but the one named `skip` as an XMT_FACT_PARAM
+ * "key=value" of the message (a container as compact JSON): the envelope
+ * of a batch (its key, its send time), around the array of events. */
+void xmt_kit_add_json_params(xmt_message *msg, const xmt_json_doc *doc, guint32 object, int layer,
+                             const char *skip);
+
 #endif

@@ -34,8 +34,8 @@ static hf_register_info hf[] = {
         "mixpanel, segment, amplitude, posthog, snowplow, ga4 (a row of formats/xmt_format_list.h each)"),
     STR(xmt_hf.host, "Host", "host", "The HTTP Host the message was sent to"),
     BOOL(xmt_hf.crc_valid, "CRC valid", "crc_valid", "The CRC recomputed over the payload text equals xmtrack.crc"),
-    BOOL(xmt_hf.sign_valid, "Signature valid", "sign_valid", "The request's signature (MiStat v2 and OneTrack form sign) "
-         "recomputed equals the one sent"),
+    BOOL(xmt_hf.sign_valid, "Signature valid", "sign_valid", "The request's signature (MiStat v2 and OneTrack form sign, "
+         "amplitude-js's checksum) recomputed equals the one sent"),
     BOOL(xmt_hf.encrypted, "Encrypted", "encrypted", "The payload is enciphered on the wire"),
     BOOL(xmt_hf.decrypted, "Decrypted", "decrypted", "An enciphered payload whose plaintext was recovered"),
     UINT(xmt_hf.event_count, "Event count", "event_count", "Number of events decoded from this message"),

@@ -544,6 +544,36 @@ static const format FORMATS[] = {
       "\"google_1234\",\"campaign\":\"Summer_fun\",\"source\":\"google\",\"medium\":\"cpc\",\"term\":"
       "\"summer+travel\",\"content\":\"logolink\",\"session_id\":\"123\",\"engagement_time_msec\":\"100\"}}]}",
       "q:measurement_id=G-XXXXXXXXXX|q:api_secret=xmtrack_api_secret", { 0 }, 0 },
+    /* Segment (docs/formats/segment.md): analytics-next's one event as text/plain, analytics-node's batch */
+    { "segment browser event", "POST", "/v1/p", "api.segment.io", "text/plain",
+      "{\"timestamp\":\"2026-12-07T03:34:02.170Z\",\"integrations\":{},\"type\":\"page\",\"properties\":"
+      "{\"url\":\"http://shop.example.com/p?q=x\",\"search\":\"?q=x\"},\"context\":{\"page\":{\"referrer\":"
+      "\"https://duckduckgo.com/?q=noise+cancelling\",\"search\":\"?q=x\"},\"referrer\":{\"type\":\"btid\","
+      "\"id\":\"x\"}},\"messageId\":\"ajs-next-1\",\"anonymousId\":\"07dccf1e-9826-4d21-9f07-674361ad6c35\","
+      "\"writeKey\":\"wk\",\"userId\":null,\"sentAt\":\"2026-12-07T03:34:02.230Z\"}",
+      "", { 0 }, 0 },
+    { "segment node batch", "POST", "/v1/batch", "api.segment.io", "application/json",
+      "{\"batch\":[{\"userId\":\"user-4711\",\"event\":\"Products Searched\",\"properties\":{\"query\":\"q\"},"
+      "\"type\":\"track\",\"context\":{\"ip\":\"203.0.113.42\",\"device\":{\"model\":\"Pixel 8\"},\"os\":"
+      "{\"version\":\"14\"},\"app\":{\"namespace\":\"com.example.shop\"}},\"timestamp\":\"2026-12-07T03:34:14.750Z\","
+      "\"messageId\":\"node-next-1\"},{\"type\":\"screen\",\"name\":\"Checkout\",\"anonymousId\":\"a\"}],"
+      "\"writeKey\":\"wk\",\"sentAt\":\"2026-12-07T03:34:15.000Z\"}",
+      "", { 0 }, 0 },
+    /* Amplitude (docs/formats/amplitude.md): the HTTP API v2's JSON, amplitude-js's checksummed form */
+    { "amplitude json", "POST", "/2/httpapi", "api2.amplitude.com", "application/json",
+      "{\"api_key\":\"0123456789abcdef0123456789abcdef\",\"events\":[{\"user_id\":\"user-4711\",\"device_id\":"
+      "\"e09fb754-9c11-4278-ad3c-fe54d380b660\",\"time\":1796614460178,\"ip\":\"$remote\",\"event_type\":"
+      "\"[Amplitude] Page Viewed\",\"event_properties\":{\"referrer\":\"https://www.bing.com/search?q=a+b\"},"
+      "\"user_properties\":{\"$set\":{\"email\":\"jane.doe@example.com\"}},\"location_lat\":48.8584,"
+      "\"location_lng\":2.2945,\"device_model\":\"Pixel 8\"}],\"options\":{},\"client_upload_time\":"
+      "\"2026-12-07T03:34:21.677Z\"}",
+      "", { 0 }, 0 },
+    { "amplitude legacy form", "POST", "/", "api.amplitude.com", "application/x-www-form-urlencoded; charset=UTF-8",
+      "[{\"device_id\":\"-NWX0e4I35YpHzw14z_355\",\"user_id\":null,\"timestamp\":1796614473175,\"event_type\":"
+      "\"Viewed Caf\xc3\xa9\",\"event_properties\":{\"url\":\"https://www.bing.com/search?q=c\",\"ip\":"
+      "\"203.0.113.42\"},\"os_version\":\"156\",\"device_model\":\"Linux\"}]",
+      "f:checksum=0123456789abcdef0123456789abcdef|f:client=0123456789abcdef0123456789abcdef|f:e=@|"
+      "f:upload_time=1796614473968|f:v=2", { L_PCT }, 0 },
     { "sensors web AES", "POST", "/sa.gif", "sa.example.com", "application/x-www-form-urlencoded", SENSORS_EVENT,
       "q:project=xmtrack|f:data=@|f:ext=crc%3D0|f:gzip=9", { L_AESCBC, L_B64, L_AESWRAP, L_PCT }, 0 },
 };

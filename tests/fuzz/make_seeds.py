@@ -403,8 +403,8 @@ def add_epan(corpus, testdata):
                 corpus.add("epan", bytes([h2_index, transport, edge, target, cut, variant]) + doc + extra)
     # The web AES row: each key_id it may name (variant bits 3-7: in the table, nowhere, as a string, a wrong
     # key first, only in the page), and each damage of its wrapping (E_CIPHER, variant bits 0-2).
-    aes = EPAN_FORMATS.index("sensors web AES")
-    doc = epan_plaintexts(testdata)[aes][0].encode("utf-8")
+    doc = epan_plaintexts(testdata)[EPAN_FORMATS.index("sensors web AES")][0].encode("utf-8")
+    aes = rows.index("sensors web AES")  # its row in fuzz_epan.c (byte 0), not its place in EPAN_FORMATS
     for key_id in range(5):
         for index in (aes, 0x80 | aes):
             corpus.add("epan", bytes([index, 0x80, E_NONE, 0, 0, key_id * 8]) + doc + extra)
@@ -544,6 +544,35 @@ def add_mixpanel(corpus, testdata):
                 corpus.add("format_mixpanel", query + req["uri"].split("?", 1)[1].encode("utf-8"))
 
 
+# ---- Segment (docs/formats/segment.md) ------------------------------------------------------
+
+def add_segment(corpus, testdata):
+    """Segment: the events each capture's collector received, one alone as analytics-next sends it (the
+    browser event row) and in the batch envelope analytics-node and the HTTP API send (the batch row)."""
+    singles, batches = [], []
+    for _, expect in vendor_expectations(testdata, "segment"):
+        events = [e["decoded"] for e in expect["received"]["events"][:2]]
+        singles.append(compact(events[0]))
+        batches.append(compact({"batch": events, "writeKey": "xmtrackSegmentWriteKey0002",
+                                "sentAt": events[0].get("timestamp", "2026-12-07T03:34:15.000Z")}))
+    add_vendor(corpus, testdata, "segment", lambda row: batches[:2] if row == "segment node batch" else singles[:2])
+
+
+# ---- Amplitude (docs/formats/amplitude.md) --------------------------------------------------
+
+def add_amplitude(corpus, testdata):
+    """Amplitude: the events each capture's collector received, in the HTTP API v2's envelope (the JSON
+    row) and as amplitude-js's e= array (the legacy form row, whose checksum the harness leaves wrong)."""
+    envelopes, arrays = [], []
+    for _, expect in vendor_expectations(testdata, "amplitude"):
+        events = [e["decoded"] for e in expect["received"]["events"][:2]]
+        envelopes.append(compact({"api_key": "xmtrack0amplitude0api0key000001", "events": events, "options": {},
+                                  "client_upload_time": "2026-12-07T03:34:21.677Z"}))
+        arrays.append(compact(events))
+    add_vendor(corpus, testdata, "amplitude",
+               lambda row: arrays[:2] if row == "amplitude legacy form" else envelopes[:2])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=os.path.join(HERE, "corpus"), help="corpus root (default: tests/fuzz/corpus)")
@@ -569,6 +598,8 @@ def main():
     add_posthog(corpus, args.testdata)
     add_snowplow(corpus, args.testdata)
     add_mixpanel(corpus, args.testdata)
+    add_segment(corpus, args.testdata)
+    add_amplitude(corpus, args.testdata)
     print("seeds written to %s: %s" % (args.out, ", ".join("%s %d" % kv for kv in sorted(corpus.count.items()))))
 
 

@@ -144,6 +144,8 @@ def formats():
         *snowplow_formats(),
         *mixpanel_formats(),
         *ga4_formats(),
+        *segment_formats(),
+        *amplitude_formats(),
     ]
 
 
@@ -248,6 +250,40 @@ def ga4_formats():
                query_params(lines["path"]), lines["body"].encode("utf-8"), [], body=True),
         Format("ga4 measurement protocol", "POST", mp["path"].split("?")[0], "www.google-analytics.com",
                mp["content_type"], query_params(mp["path"]), mp["body"], [], body=True),
+    ]
+
+
+def vendor_event(capture, index):
+    """A real SDK's event as its collector decoded it (testdata/vendors/README.md)."""
+    with open(os.path.join(REPO, "testdata", "vendors", capture + ".pcapng.expect.json"), encoding="utf-8") as f:
+        return json.load(f)["received"]["events"][index]["decoded"]
+
+
+def segment_formats():
+    """Segment (docs/formats/segment.md) from what the real SDKs sent: analytics-next's identify, one
+    event as text/plain; analytics-node's batch."""
+    node = vendor_event("segment_node_http1", 0)
+    return [
+        Format("segment browser event", "POST", "/v1/i", "api.segment.io", "text/plain", [],
+               vendor_event("segment_js_http1", 3), [], body=True),
+        Format("segment node batch", "POST", "/v1/batch", "api.segment.io", "application/json", [],
+               {"batch": [node], "writeKey": "xmtrackSegmentWriteKey0002", "sentAt": node["timestamp"]}, [],
+               body=True),
+    ]
+
+
+def amplitude_formats():
+    """Amplitude (docs/formats/amplitude.md) from what the real SDKs sent: analytics-browser's JSON (two
+    events: a page view, the identify with the e-mail); amplitude-js's checksummed form."""
+    return [
+        Format("amplitude json", "POST", "/2/httpapi", "api2.amplitude.com", "application/json", [],
+               {"api_key": "xmtrack0amplitude0api0key000001",
+                "events": [vendor_event("amplitude_js_http1", 1), vendor_event("amplitude_js_http1", 4)],
+                "options": {}, "client_upload_time": "2026-12-07T03:34:21.677Z"}, [], body=True),
+        Format("amplitude legacy form", "POST", "/", "api.amplitude.com", P.FORM_CT + "; charset=UTF-8",
+               [("f", "checksum", P.md5_hex("a")), ("f", "client", "xmtrack0amplitude0api0key000001"),
+                ("f", "e", None), ("f", "upload_time", "1796614473968"), ("f", "v", "2")],
+               [vendor_event("amplitude_legacy_js_http1", 6)], ["pct"]),
     ]
 
 
