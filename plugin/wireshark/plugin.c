@@ -5,6 +5,13 @@
 
 #include "wireshark/xmt_proto.h"
 
+/* Wireshark 4.2 and later read a plugin's kind from plugin_describe(); the
+ * flag is in wsutil/plugins.h, which 4.0 does not install.  Without it the
+ * plugin loads but is listed as "unknown" by tshark -G plugins. */
+#if WIRESHARK_VERSION_MAJOR > 4 || (WIRESHARK_VERSION_MAJOR == 4 && WIRESHARK_VERSION_MINOR >= 2)
+#include <wsutil/plugins.h>
+#endif
+
 #ifndef PLUGIN_VERSION
 #error PLUGIN_VERSION must be defined by the build
 #endif

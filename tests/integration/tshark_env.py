@@ -102,6 +102,9 @@ class TsharkEnv:
         loaded = [line.split("\t") for line in out.splitlines() if line.startswith("xmtrack.so")]
         if not loaded or loaded[0][-1] != self.plugin_path:
             raise AssertionError(f"{self.plugin_path} is not among tshark's plugins:\n{out}")
+        # Its kind: 4.2 and later read it from plugin_describe(), and list "unknown" without it.
+        if loaded[0][2].strip() != "dissector":
+            raise AssertionError(f"xmtrack.so is listed as a {loaded[0][2].strip()!r} plugin, not a dissector:\n{out}")
         # Name, short name, filter name; 4.4 and later add further columns.
         protocols = [line.split("\t")[:3] for line in self.run("-G", "protocols").stdout.splitlines()]
         if ["Vendor Telemetry", "XMTRACK", "xmtrack"] not in protocols:
